@@ -1,0 +1,775 @@
+//===- LineProf.cpp - lineprof instrumentation pass ----------------------===//
+//
+// Inserts per-block hit counters and per-segment timestamps, and emits the
+// tables (struct lp_module_desc, runtime/lineprof_abi.h) that map every
+// counter to its function, file and line.
+//
+// The pass runs at the start of the pipeline, on the IR as clang produced
+// it, at every -O level: the counters then follow the source's control flow
+// and the optimizer preserves their meaning, so hits stay exact at -O2.
+//
+// Counters live in a per-thread, per-module buffer reached through one
+// thread_local pointer; the first call on a thread asks the runtime for the
+// buffer. The runtime is a shared library that the emitted start-up code
+// loads with dlopen, so profiling needs no link flag. The pass must never
+// change what the program computes: it only adds loads and stores to memory
+// the program cannot see, and calls into the runtime on slow paths.
+//
+//===----------------------------------------------------------------------===//
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Analysis/TargetLibraryInfo.h"
+#include "llvm/Demangle/Demangle.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/DebugInfoMetadata.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/InlineAsm.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/IntrinsicInst.h"
+#include "llvm/IR/Intrinsics.h"
+#include "llvm/IR/MDBuilder.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/PassManager.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/Debug.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MD5.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Transforms/Utils/BasicBlockUtils.h"
+#include "llvm/Transforms/Utils/ModuleUtils.h"
+#if LLVM_VERSION_MAJOR >= 22
+#include "llvm/Plugins/PassPlugin.h"
+#else
+#include "llvm/Passes/PassPlugin.h"
+#endif
+
+#include <dlfcn.h>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#define DEBUG_TYPE "lineprof"
+
+using namespace llvm;
+
+namespace {
+
+// Must match runtime/lineprof_abi.h.
+constexpr uint32_t AbiVersion = 1;
+constexpr uint32_t ModTiming = 0x1, ModDebugInfo = 0x2;
+constexpr uint32_t SegCall = 0x1;
+constexpr uint64_t FnPrimitiveCalls = 0, FnInclusiveTicks = 1,
+                   FnActiveFrame = 2, FnWords = 3;
+
+struct SegmentInfo {
+  uint32_t Function, File, Line, Block, Flags;
+};
+
+struct FunctionInfo {
+  std::string Name, LinkageName;
+  uint32_t File, Line, EntryBlock;
+};
+
+// Where the runtime is: LINEPROF_RUNTIME at compile time, else the
+// liblineprof.so that sits beside this plugin.
+std::string runtimePath() {
+  if (const char *Env = std::getenv("LINEPROF_RUNTIME"))
+    if (*Env)
+      return Env;
+  Dl_info Info;
+  if (dladdr(reinterpret_cast<void *>(&runtimePath), &Info) && Info.dli_fname) {
+    SmallString<256> Dir(Info.dli_fname);
+    sys::fs::make_absolute(Dir);
+    sys::path::remove_filename(Dir);
+    sys::path::append(Dir, "liblineprof.so");
+    return std::string(Dir.str());
+  }
+  return "liblineprof.so";
+}
+
+bool timingEnabled() {
+  const char *Mode = std::getenv("LINEPROF_MODE");
+  if (!Mode || !*Mode || StringRef(Mode) == "time")
+    return true;
+  if (StringRef(Mode) == "counts")
+    return false;
+  errs() << "lineprof: warning: unknown LINEPROF_MODE '" << Mode
+         << "' (expected 'time' or 'counts'); using 'time'\n";
+  return true;
+}
+
+class ModuleInstrumenter {
+public:
+  ModuleInstrumenter(Module &M, FunctionAnalysisManager &FAM)
+      : M(M), FAM(FAM), Ctx(M.getContext()), I8(Type::getInt8Ty(Ctx)),
+        I32(Type::getInt32Ty(Ctx)), I64(Type::getInt64Ty(Ctx)),
+        PtrTy(PointerType::getUnqual(I8)), Timing(timingEnabled()) {}
+
+  bool run();
+
+private:
+  Module &M;
+  FunctionAnalysisManager &FAM;
+  LLVMContext &Ctx;
+  Type *I8, *I32, *I64;
+  PointerType *PtrTy;
+  bool Timing;
+  bool HasDebugInfo = false;
+
+  std::vector<SegmentInfo> Segments;
+  std::vector<FunctionInfo> Functions;
+  std::vector<std::string> Files, Checksums;
+  StringMap<uint32_t> FileIndex;
+  uint32_t NumBlocks = 0;
+
+  // Buffer layout (lineprof_abi.h): function words, then hits, then ticks.
+  // Function and block totals are counted before instrumenting, so every
+  // offset is a constant when it is emitted.
+  uint64_t HitsBase = 0;  // words before the first hit counter
+  uint64_t TicksBase = 0; // words before the first segment's ticks
+
+  GlobalVariable *TlsBuffer = nullptr;
+  GlobalVariable *Desc = nullptr; // placeholder until the tables are built
+
+  uint32_t fileId(StringRef Path, const DIFile *F);
+  bool shouldInstrument(Function &F);
+  void instrumentFunction(Function &F);
+  Value *emitBufferLoad(Function &F, BasicBlock *&Body);
+  bool isTimedCall(const CallBase &CB, const TargetLibraryInfo &TLI);
+  void emitRuntimeGlue();
+  void emitDescriptor();
+  Constant *cstr(StringRef S, const Twine &Name);
+  Function *getOrCreateBoot();
+  Function *getOrCreateThreadEnter();
+  GlobalVariable *getOrCreateHidden(StringRef Name, Type *Ty);
+};
+
+uint32_t ModuleInstrumenter::fileId(StringRef Path, const DIFile *F) {
+  auto It = FileIndex.find(Path);
+  if (It != FileIndex.end())
+    return It->second;
+  std::string Sum;
+  if (F) {
+    if (auto CS = F->getChecksum())
+      if (CS->Kind == DIFile::CSK_MD5)
+        Sum = ("md5:" + CS->Value.lower());
+  }
+  if (Sum.empty()) {
+    // No checksum in the debug info (older DWARF): hash the file as it is
+    // now, at compile time, which is what the reader compares against.
+    if (auto Buf = MemoryBuffer::getFile(Path)) {
+      MD5 Hash;
+      Hash.update((*Buf)->getBuffer());
+      MD5::MD5Result R;
+      Hash.final(R);
+      SmallString<32> Hex;
+      MD5::stringifyResult(R, Hex);
+      Sum = ("md5:" + Hex.str()).str();
+    }
+  }
+  uint32_t Id = Files.size();
+  Files.push_back(Path.str());
+  Checksums.push_back(Sum);
+  FileIndex[Path] = Id;
+  return Id;
+}
+
+static std::string absolutePath(const DIFile *F) {
+  SmallString<256> P;
+  if (!F)
+    return "";
+  if (sys::path::is_absolute(F->getFilename())) {
+    P = F->getFilename();
+  } else {
+    P = F->getDirectory();
+    sys::path::append(P, F->getFilename());
+  }
+  sys::path::remove_dots(P, /*remove_dot_dot=*/true);
+  return std::string(P.str());
+}
+
+bool ModuleInstrumenter::shouldInstrument(Function &F) {
+  if (F.isDeclaration() || F.hasAvailableExternallyLinkage())
+    return false;
+  if (F.getName().startswith("__lineprof"))
+    return false;
+  if (F.hasFnAttribute(Attribute::Naked))
+    return false;
+  if (F.hasPersonalityFn()) {
+    // Funclet-based EH (Windows) has no place for our probes.
+    for (BasicBlock &BB : F)
+      if (BB.isEHPad() && !BB.isLandingPad())
+        return false;
+  }
+  return true;
+}
+
+// Calls whose time belongs to a callee: anything except intrinsics, inline
+// asm and functions of the C library, whose time the line keeps as its own.
+bool ModuleInstrumenter::isTimedCall(const CallBase &CB,
+                                     const TargetLibraryInfo &TLI) {
+  if (isa<IntrinsicInst>(CB) || CB.isInlineAsm())
+    return false;
+  if (const Function *Callee = CB.getCalledFunction()) {
+    if (Callee->isIntrinsic() || Callee->getName().startswith("__lineprof"))
+      return false;
+    LibFunc LF;
+    if (TLI.getLibFunc(*Callee, LF))
+      return false;
+  }
+  return true;
+}
+
+GlobalVariable *ModuleInstrumenter::getOrCreateHidden(StringRef Name,
+                                                      Type *Ty) {
+  if (auto *G = M.getNamedGlobal(Name))
+    return G;
+  auto *G = new GlobalVariable(M, Ty, false, GlobalValue::LinkOnceODRLinkage,
+                               Constant::getNullValue(Ty), Name);
+  G->setVisibility(GlobalValue::HiddenVisibility);
+  G->setComdat(M.getOrInsertComdat(Name));
+  return G;
+}
+
+Constant *ModuleInstrumenter::cstr(StringRef S, const Twine &Name) {
+  Constant *Init = ConstantDataArray::getString(Ctx, S, true);
+  auto *G = new GlobalVariable(M, Init->getType(), true,
+                               GlobalValue::PrivateLinkage, Init, Name);
+  G->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+  G->setAlignment(Align(1));
+  return ConstantExpr::getPointerCast(G, PtrTy);
+}
+
+// __lineprof_boot: loads the runtime once per linked image (the function and
+// its state are link-once, so every module of an executable or a shared
+// library shares one copy) and looks up the three entry points.
+Function *ModuleInstrumenter::getOrCreateBoot() {
+  if (Function *F = M.getFunction("__lineprof_boot"))
+    return F;
+  auto *FT = FunctionType::get(Type::getVoidTy(Ctx), false);
+  Function *F = Function::Create(FT, GlobalValue::LinkOnceODRLinkage,
+                                 "__lineprof_boot", M);
+  F->setVisibility(GlobalValue::HiddenVisibility);
+  F->setComdat(M.getOrInsertComdat(F->getName()));
+  F->addFnAttr(Attribute::NoInline);
+  F->addFnAttr(Attribute::NoUnwind);
+
+  GlobalVariable *Booted = getOrCreateHidden("__lineprof_booted", I32);
+  GlobalVariable *Fns[3] = {
+      getOrCreateHidden("__lineprof_rt_register", PtrTy),
+      getOrCreateHidden("__lineprof_rt_unregister", PtrTy),
+      getOrCreateHidden("__lineprof_rt_thread_init", PtrTy)};
+  const char *Syms[3] = {"__lineprof_register", "__lineprof_unregister",
+                         "__lineprof_thread_init"};
+
+  FunctionCallee Getenv = M.getOrInsertFunction(
+      "getenv", FunctionType::get(PtrTy, {PtrTy}, false));
+  FunctionCallee Dlopen = M.getOrInsertFunction(
+      "dlopen", FunctionType::get(PtrTy, {PtrTy, I32}, false));
+  FunctionCallee Dlsym = M.getOrInsertFunction(
+      "dlsym", FunctionType::get(PtrTy, {PtrTy, PtrTy}, false));
+  FunctionCallee Dlerror =
+      M.getOrInsertFunction("dlerror", FunctionType::get(PtrTy, {}, false));
+  FunctionCallee Fprintf = M.getOrInsertFunction(
+      "fprintf", FunctionType::get(I32, {PtrTy, PtrTy}, true));
+  GlobalVariable *Stderr = M.getNamedGlobal("stderr");
+  if (!Stderr)
+    Stderr = new GlobalVariable(M, PtrTy, false, GlobalValue::ExternalLinkage,
+                                nullptr, "stderr");
+
+  BasicBlock *Entry = BasicBlock::Create(Ctx, "entry", F);
+  BasicBlock *Load = BasicBlock::Create(Ctx, "load", F);
+  BasicBlock *Fail = BasicBlock::Create(Ctx, "fail", F);
+  BasicBlock *Found = BasicBlock::Create(Ctx, "found", F);
+  BasicBlock *Done = BasicBlock::Create(Ctx, "done", F);
+
+  IRBuilder<> B(Entry);
+  Value *Was = B.CreateLoad(I32, Booted);
+  B.CreateCondBr(B.CreateICmpNE(Was, B.getInt32(0)), Done, Load);
+
+  B.SetInsertPoint(Load);
+  B.CreateStore(B.getInt32(1), Booted);
+  Value *Env = B.CreateCall(Getenv, {cstr("LINEPROF_RUNTIME", "lp.env")});
+  Value *Path = B.CreateSelect(B.CreateIsNull(Env),
+                               cstr(runtimePath(), "lp.rtpath"), Env);
+  Value *Handle = B.CreateCall(Dlopen, {Path, B.getInt32(RTLD_NOW | RTLD_LOCAL)});
+  B.CreateCondBr(B.CreateIsNull(Handle), Fail, Found);
+
+  B.SetInsertPoint(Fail);
+  Value *Err = B.CreateCall(Dlerror, {});
+  Value *Stream = B.CreateLoad(PtrTy, Stderr);
+  B.CreateCall(Fprintf,
+               {Stream,
+                cstr("lineprof: warning: cannot load the runtime: %s; this "
+                     "run is not profiled (set LINEPROF_RUNTIME)\n",
+                     "lp.fmt"),
+                Err});
+  B.CreateRetVoid();
+
+  B.SetInsertPoint(Found);
+  for (int I = 0; I < 3; ++I)
+    B.CreateStore(B.CreateCall(Dlsym, {Handle, cstr(Syms[I], "lp.sym")}),
+                  Fns[I]);
+  B.CreateRetVoid();
+
+  B.SetInsertPoint(Done);
+  B.CreateRetVoid();
+  return F;
+}
+
+// __lineprof_thread_enter(desc, slot, fallback): the slow path of a thread's
+// first call into a module. Returns the buffer to count into; when the
+// runtime is missing, a module-private scratch buffer nobody reads.
+Function *ModuleInstrumenter::getOrCreateThreadEnter() {
+  if (Function *F = M.getFunction("__lineprof_thread_enter"))
+    return F;
+  auto *FT = FunctionType::get(PtrTy, {PtrTy, PtrTy, PtrTy}, false);
+  Function *F = Function::Create(FT, GlobalValue::LinkOnceODRLinkage,
+                                 "__lineprof_thread_enter", M);
+  F->setVisibility(GlobalValue::HiddenVisibility);
+  F->setComdat(M.getOrInsertComdat(F->getName()));
+  F->addFnAttr(Attribute::NoInline);
+  F->addFnAttr(Attribute::NoUnwind);
+  F->addFnAttr(Attribute::Cold);
+  Function *Boot = getOrCreateBoot();
+  GlobalVariable *Init = getOrCreateHidden("__lineprof_rt_thread_init", PtrTy);
+
+  BasicBlock *Entry = BasicBlock::Create(Ctx, "entry", F);
+  BasicBlock *Call = BasicBlock::Create(Ctx, "call", F);
+  BasicBlock *Fallback = BasicBlock::Create(Ctx, "fallback", F);
+  IRBuilder<> B(Entry);
+  B.CreateCall(Boot, {});
+  Value *Fn = B.CreateLoad(PtrTy, Init);
+  B.CreateCondBr(B.CreateIsNull(Fn), Fallback, Call);
+
+  auto Args = F->arg_begin();
+  Value *DescArg = &*Args++, *SlotArg = &*Args++, *Scratch = &*Args++;
+  B.SetInsertPoint(Call);
+  auto *InitTy = FunctionType::get(PtrTy, {PtrTy, PtrTy}, false);
+  Value *Typed = B.CreatePointerCast(Fn, PointerType::getUnqual(InitTy));
+  B.CreateRet(B.CreateCall(InitTy, Typed, {DescArg, SlotArg}));
+
+  B.SetInsertPoint(Fallback);
+  Value *SlotTyped = B.CreatePointerCast(SlotArg, PointerType::getUnqual(PtrTy));
+  B.CreateStore(Scratch, SlotTyped);
+  B.CreateRet(Scratch);
+  return F;
+}
+
+// Loads this thread's buffer in the entry block, asking the runtime for one
+// on the thread's first call. Body is set to the block that holds the
+// function's original code.
+Value *ModuleInstrumenter::emitBufferLoad(Function &F, BasicBlock *&Body) {
+  BasicBlock &Entry = F.getEntryBlock();
+  BasicBlock::iterator IP = Entry.getFirstInsertionPt();
+  while (isa<AllocaInst>(&*IP))
+    ++IP;
+  IRBuilder<> B(&*IP);
+  Value *Cur = B.CreateLoad(PtrTy, TlsBuffer, "lp.buf");
+  Value *IsNull = B.CreateIsNull(Cur);
+  Instruction *SplitAt = &*B.GetInsertPoint();
+  Instruction *Then = SplitBlockAndInsertIfThen(
+      IsNull, SplitAt, false, MDBuilder(Ctx).createBranchWeights(1, 1 << 20));
+  Body = SplitAt->getParent();
+  B.SetInsertPoint(Then);
+  Value *Fresh = B.CreateCall(
+      getOrCreateThreadEnter(),
+      {ConstantExpr::getPointerCast(Desc, PtrTy),
+       ConstantExpr::getPointerCast(TlsBuffer, PtrTy),
+       ConstantExpr::getPointerCast(M.getNamedGlobal("__lineprof_scratch"),
+                                    PtrTy)});
+  B.SetInsertPoint(&*Body->getFirstInsertionPt());
+  PHINode *Buf = B.CreatePHI(PtrTy, 2, "lp.buffer");
+  Buf->addIncoming(Cur, &Entry);
+  Buf->addIncoming(Fresh, Then->getParent());
+  return B.CreatePointerCast(Buf, PointerType::getUnqual(I64));
+}
+
+void ModuleInstrumenter::instrumentFunction(Function &F) {
+  const TargetLibraryInfo &TLI = FAM.getResult<TargetLibraryAnalysis>(F);
+  DISubprogram *SP = F.getSubprogram();
+  uint32_t FnIndex = Functions.size();
+  FunctionInfo FI;
+  FI.LinkageName = F.getName().str();
+  if (StringRef(FI.LinkageName).startswith("_Z"))
+    FI.Name = demangle(FI.LinkageName);
+  else
+    FI.Name = SP && !SP->getName().empty() ? SP->getName().str()
+                                           : FI.LinkageName;
+  std::string MainFile =
+      SP ? absolutePath(SP->getFile()) : M.getSourceFileName();
+  FI.File = fileId(MainFile, SP ? SP->getFile() : nullptr);
+  FI.Line = SP ? SP->getLine() : 0;
+
+  // Collect the original blocks before we add any.
+  SmallVector<BasicBlock *, 32> Blocks;
+  for (BasicBlock &BB : F)
+    Blocks.push_back(&BB);
+
+  BasicBlock *Body = nullptr;
+  Value *Buf = emitBufferLoad(F, Body);
+  Blocks[0] = Body;
+  FI.EntryBlock = NumBlocks;
+  Functions.push_back(FI);
+
+  Function *Clock = Timing ? Intrinsic::getDeclaration(
+                                 &M, Intrinsic::readcyclecounter)
+                           : nullptr;
+  uint64_t FnWord = FnIndex * FnWords;
+
+  // Values from the entry block, used by every exit.
+  Value *EntryTicks = nullptr, *Primitive = nullptr, *ActiveAddr = nullptr;
+
+  for (BasicBlock *BB : Blocks) {
+    uint32_t BlockIdx = NumBlocks++;
+    // The block's own instructions, before we add any.
+    SmallVector<Instruction *, 64> Insts;
+    for (Instruction &I : *BB)
+      if (&I != BB->getTerminator() && !isa<DbgInfoIntrinsic>(I) &&
+          !isa<PHINode>(I) && !I.isEHPad() && &I != Buf)
+        Insts.push_back(&I);
+    IRBuilder<> B(&*BB->getFirstInsertionPt());
+    if (BB == Body) // after the phi of the buffer
+      B.SetInsertPoint(cast<Instruction>(Buf)->getNextNode());
+
+    // Hit counter.
+    Value *HitPtr =
+        B.CreateConstInBoundsGEP1_64(I64, Buf, HitsBase + BlockIdx, "lp.hit");
+    B.CreateStore(B.CreateAdd(B.CreateLoad(I64, HitPtr), B.getInt64(1)),
+                  HitPtr);
+    Value *Ticks = Timing ? B.CreateCall(Clock, {}, "lp.t") : nullptr;
+
+    auto fnWordPtr = [&](IRBuilder<> &IB, uint64_t Word) {
+      return IB.CreateConstInBoundsGEP1_64(I64, Buf, FnWord + Word);
+    };
+
+    if (BB == Body) {
+      // Recursion: a call is primitive unless a frame of this function is
+      // still live on this thread. The active frame's address heals itself
+      // after a longjmp or an exception skipped our exit code: any frame at
+      // or above it on the stack proves it dead.
+      AllocaInst *Anchor;
+      {
+        IRBuilder<> AB(&*F.getEntryBlock().getFirstInsertionPt());
+        Anchor = AB.CreateAlloca(I8, nullptr, "lp.anchor");
+      }
+      Value *Here = B.CreatePtrToInt(Anchor, I64);
+      ActiveAddr = fnWordPtr(B, FnActiveFrame);
+      Value *Active = B.CreateLoad(I64, ActiveAddr);
+      Primitive = B.CreateICmpUGE(Here, Active, "lp.primitive");
+      B.CreateStore(B.CreateSelect(Primitive, Here, Active), ActiveAddr);
+      Value *PCPtr = fnWordPtr(B, FnPrimitiveCalls);
+      B.CreateStore(B.CreateAdd(B.CreateLoad(I64, PCPtr),
+                                B.CreateZExt(Primitive, I64)),
+                    PCPtr);
+      EntryTicks = Ticks;
+      // The function's own line (`int f(int n) {`) counts the calls.
+      if (FI.Line)
+        Segments.push_back({FnIndex, FI.File, FI.Line, BlockIdx, 0});
+    }
+
+    // Walk the block and cut it into segments.
+    SegmentInfo Cur{FnIndex, FI.File, 0, BlockIdx, 0};
+    auto segTicksAdd = [&](IRBuilder<> &IB, const SegmentInfo &S, Value *From,
+                           Value *To) {
+      uint32_t SegIdx = Segments.size();
+      Segments.push_back(S);
+      if (!Timing)
+        return;
+      Value *P = IB.CreateConstInBoundsGEP1_64(I64, Buf, TicksBase + SegIdx);
+      IB.CreateStore(IB.CreateAdd(IB.CreateLoad(I64, P), IB.CreateSub(To, From)),
+                     P);
+    };
+    auto locOf = [&](Instruction &I, uint32_t &Line, uint32_t &File) {
+      // Markers such as lifetime.end carry the `}` of their scope but run
+      // no code; they must not open a segment.
+      if ((isa<IntrinsicInst>(I) && !isa<MemIntrinsic>(I)) ||
+          isa<BitCastInst>(I))
+        return false;
+      const DebugLoc &DL = I.getDebugLoc();
+      if (!DL || DL.getLine() == 0)
+        return false;
+      Line = DL.getLine();
+      auto *Scope = cast<DIScope>(DL.getScope());
+      File = fileId(absolutePath(Scope->getFile()), Scope->getFile());
+      return true;
+    };
+    // Close the open segment before I and open the next one.
+    auto boundary = [&](Instruction *Before, const SegmentInfo &Next) {
+      IRBuilder<> IB(Before);
+      Value *Now = Timing ? IB.CreateCall(Clock, {}, "lp.t") : nullptr;
+      segTicksAdd(IB, Cur, Ticks, Now);
+      Ticks = Now;
+      Cur = Next;
+    };
+
+    for (Instruction *I : Insts) {
+      uint32_t Line = 0, File = 0;
+      bool HasLoc = locOf(*I, Line, File);
+      auto *CB = dyn_cast<CallBase>(I);
+      if (CB && CB->isMustTailCall())
+        break; // handled with the terminator below
+      if (CB && CB->hasFnAttr(Attribute::ReturnsTwice)) {
+        // setjmp: the second return comes from anywhere. Close the segment
+        // before it and take a fresh timestamp after it.
+        boundary(I, {FnIndex, HasLoc ? File : Cur.File, HasLoc ? Line : Cur.Line,
+                     BlockIdx, 0});
+        if (Timing) {
+          IRBuilder<> IB(I->getNextNode());
+          Ticks = IB.CreateCall(Clock, {}, "lp.t");
+        }
+        continue;
+      }
+      if (CB && isTimedCall(*CB, TLI)) {
+        SegmentInfo Call{FnIndex, HasLoc ? File : Cur.File,
+                         HasLoc ? Line : Cur.Line, BlockIdx, SegCall};
+        if (Cur.Line == 0 && Call.Line != 0) {
+          Cur.Line = Call.Line;
+          Cur.File = Call.File;
+        }
+        boundary(I, Call);
+        if (!isa<InvokeInst>(I))
+          boundary(I->getNextNode(), {FnIndex, Call.File, 0, BlockIdx, 0});
+        continue;
+      }
+      if (!HasLoc)
+        continue;
+      if (Cur.Line == 0) {
+        Cur.Line = Line;
+        Cur.File = File;
+      } else if (Line != Cur.Line || File != Cur.File) {
+        boundary(I, {FnIndex, File, Line, BlockIdx, 0});
+      }
+    }
+
+    Instruction *Term = BB->getTerminator();
+    if (auto *Ret = dyn_cast<ReturnInst>(Term))
+      if (CallInst *Tail = Ret->getParent()->getTerminatingMustTailCall())
+        Term = Tail;
+    uint32_t TLine = 0, TFile = 0;
+    if (locOf(*Term, TLine, TFile)) {
+      if (Cur.Line == 0) {
+        Cur.Line = TLine;
+        Cur.File = TFile;
+      } else if ((TLine != Cur.Line || TFile != Cur.File) &&
+                 (isa<ReturnInst>(Term) || isa<ResumeInst>(Term))) {
+        // A return on a line of its own (`return 0;`, the `}` of a void
+        // function) runs as often as its block; a timestamp for one
+        // instruction is not worth its cost, so it gets hits but no time.
+        // Branches are left out: their lines are braces and `do`, whose
+        // count would be the edge's, not the statement's (docs/design.md).
+        Segments.push_back({FnIndex, TFile, TLine, BlockIdx, 0});
+      }
+    }
+    auto *Inv = dyn_cast<InvokeInst>(Term);
+    if (Inv && isTimedCall(*Inv, TLI)) {
+      // The invoke is a call segment that closes on the normal edge; on the
+      // unwind edge its time is lost, never misattributed.
+      boundary(Inv, {FnIndex, TLine ? TFile : Cur.File,
+                     TLine ? TLine : Cur.Line, BlockIdx, SegCall});
+      BasicBlock *Edge = SplitEdge(BB, Inv->getNormalDest());
+      IRBuilder<> IB(Edge->getTerminator());
+      Value *Now = Timing ? IB.CreateCall(Clock, {}, "lp.t") : nullptr;
+      segTicksAdd(IB, Cur, Ticks, Now);
+      continue;
+    }
+
+    bool Exit = isa<ReturnInst>(Term) || isa<ResumeInst>(Term) ||
+                isa<CallInst>(Term);
+    IRBuilder<> IB(Term);
+    Value *Now = Timing ? IB.CreateCall(Clock, {}, "lp.t") : nullptr;
+    segTicksAdd(IB, Cur, Ticks, Now);
+    if (Exit) {
+      // Leaving the frame: a primitive call adds its duration and releases
+      // the function's active frame.
+      if (Timing) {
+        Value *InclPtr = fnWordPtr(IB, FnInclusiveTicks);
+        Value *Dur = IB.CreateSelect(Primitive, IB.CreateSub(Now, EntryTicks),
+                                     IB.getInt64(0));
+        IB.CreateStore(IB.CreateAdd(IB.CreateLoad(I64, InclPtr), Dur), InclPtr);
+      }
+      Value *Active = IB.CreateLoad(I64, ActiveAddr);
+      IB.CreateStore(IB.CreateSelect(Primitive, IB.getInt64(0), Active),
+                     ActiveAddr);
+    }
+  }
+}
+
+void ModuleInstrumenter::emitRuntimeGlue() {
+  TlsBuffer = new GlobalVariable(M, PtrTy, false, GlobalValue::InternalLinkage,
+                                 Constant::getNullValue(PtrTy),
+                                 "__lineprof_buffer");
+  TlsBuffer->setThreadLocal(true);
+  // In an executable the buffer pointer is at a fixed offset from the thread
+  // pointer; a shared library needs the general model to be dlopen-able.
+  if (M.getPIELevel() != PIELevel::Default || M.getPICLevel() == PICLevel::NotPIC)
+    TlsBuffer->setThreadLocalMode(GlobalValue::LocalExecTLSModel);
+
+  // The descriptor's type is only known at the end too; use a byte
+  // placeholder and replace all uses.
+  Desc = new GlobalVariable(M, I8, true, GlobalValue::PrivateLinkage,
+                            ConstantInt::get(I8, 0), "__lineprof_desc_tmp");
+  new GlobalVariable(M, I8, false, GlobalValue::InternalLinkage,
+                     ConstantInt::get(I8, 0), "__lineprof_scratch");
+}
+
+void ModuleInstrumenter::emitDescriptor() {
+  assert(HitsBase == FnWords * Functions.size() &&
+         TicksBase == HitsBase + NumBlocks && "block count changed");
+  uint64_t BufferWords = TicksBase + Segments.size();
+
+  // Scratch buffer for runs without the runtime: the right size, in .bss.
+  GlobalVariable *OldScratch = M.getNamedGlobal("__lineprof_scratch");
+  auto *ScratchTy = ArrayType::get(I64, BufferWords ? BufferWords : 1);
+  auto *Scratch = new GlobalVariable(M, ScratchTy, false,
+                                     GlobalValue::InternalLinkage,
+                                     Constant::getNullValue(ScratchTy), "");
+  Scratch->takeName(OldScratch);
+  OldScratch->replaceAllUsesWith(
+      ConstantExpr::getPointerCast(Scratch, OldScratch->getType()));
+  OldScratch->eraseFromParent();
+
+  auto *SegTy = StructType::get(I32, I32, I32, I32, I32);
+  auto *FnTy = StructType::get(PtrTy, PtrTy, I32, I32, I32, I32);
+  std::vector<Constant *> SegC, FnC, FileC, SumC;
+  for (const SegmentInfo &S : Segments)
+    SegC.push_back(ConstantStruct::get(
+        SegTy, {ConstantInt::get(I32, S.Function), ConstantInt::get(I32, S.File),
+                ConstantInt::get(I32, S.Line), ConstantInt::get(I32, S.Block),
+                ConstantInt::get(I32, S.Flags)}));
+  for (const FunctionInfo &F : Functions)
+    FnC.push_back(ConstantStruct::get(
+        FnTy, {cstr(F.Name, "lp.name"), cstr(F.LinkageName, "lp.link"),
+               ConstantInt::get(I32, F.File), ConstantInt::get(I32, F.Line),
+               ConstantInt::get(I32, F.EntryBlock), ConstantInt::get(I32, 0)}));
+  for (size_t I = 0; I < Files.size(); ++I) {
+    FileC.push_back(cstr(Files[I], "lp.file"));
+    SumC.push_back(cstr(Checksums[I], "lp.sum"));
+  }
+  auto array = [&](Type *Elt, std::vector<Constant *> &Elts, StringRef Name) {
+    auto *Ty = ArrayType::get(Elt, Elts.size());
+    auto *G = new GlobalVariable(M, Ty, true, GlobalValue::PrivateLinkage,
+                                 ConstantArray::get(Ty, Elts), Name);
+    return ConstantExpr::getPointerCast(G, PtrTy);
+  };
+
+  MD5 Hash;
+  Hash.update(M.getSourceFileName());
+  for (const FunctionInfo &F : Functions)
+    Hash.update(F.LinkageName);
+  for (const std::string &S : Checksums)
+    Hash.update(S);
+  Hash.update(ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(&BufferWords),
+                                sizeof BufferWords));
+  MD5::MD5Result R;
+  Hash.final(R);
+
+  uint32_t Flags = (Timing ? ModTiming : 0) | (HasDebugInfo ? ModDebugInfo : 0);
+  auto *DescTy = StructType::get(I32, I32, I32, I32, I32, I32, PtrTy, PtrTy,
+                                 PtrTy, PtrTy, PtrTy, I64);
+  Constant *Init = ConstantStruct::get(
+      DescTy,
+      {ConstantInt::get(I32, AbiVersion), ConstantInt::get(I32, Flags),
+       ConstantInt::get(I32, NumBlocks), ConstantInt::get(I32, Segments.size()),
+       ConstantInt::get(I32, Functions.size()),
+       ConstantInt::get(I32, Files.size()),
+       cstr(M.getSourceFileName(), "lp.module"), array(PtrTy, FileC, "lp.files"),
+       array(PtrTy, SumC, "lp.sums"), array(FnTy, FnC, "lp.functions"),
+       array(SegTy, SegC, "lp.segments"), ConstantInt::get(I64, R.low())});
+  auto *NewDesc = new GlobalVariable(M, DescTy, true,
+                                     GlobalValue::InternalLinkage, Init,
+                                     "__lineprof_module");
+  Desc->replaceAllUsesWith(ConstantExpr::getPointerCast(NewDesc, Desc->getType()));
+  Desc->eraseFromParent();
+  Desc = NewDesc;
+
+  // Register at start-up, unregister when the image goes away (dlclose).
+  auto *VoidFT = FunctionType::get(Type::getVoidTy(Ctx), false);
+  Function *Boot = getOrCreateBoot();
+  auto hook = [&](StringRef Name, StringRef Slot) {
+    Function *F = Function::Create(VoidFT, GlobalValue::InternalLinkage, Name, M);
+    F->addFnAttr(Attribute::NoUnwind);
+    BasicBlock *Entry = BasicBlock::Create(Ctx, "entry", F);
+    BasicBlock *Call = BasicBlock::Create(Ctx, "call", F);
+    BasicBlock *Done = BasicBlock::Create(Ctx, "done", F);
+    IRBuilder<> B(Entry);
+    if (Slot == "__lineprof_rt_register")
+      B.CreateCall(Boot, {});
+    Value *Fn = B.CreateLoad(PtrTy, getOrCreateHidden(Slot, PtrTy));
+    B.CreateCondBr(B.CreateIsNull(Fn), Done, Call);
+    B.SetInsertPoint(Call);
+    auto *HookTy = FunctionType::get(Type::getVoidTy(Ctx), {PtrTy}, false);
+    B.CreateCall(HookTy, B.CreatePointerCast(Fn, PointerType::getUnqual(HookTy)),
+                 {ConstantExpr::getPointerCast(Desc, PtrTy)});
+    B.CreateBr(Done);
+    B.SetInsertPoint(Done);
+    B.CreateRetVoid();
+    return F;
+  };
+  appendToGlobalCtors(M, hook("__lineprof_ctor", "__lineprof_rt_register"), 0);
+  appendToGlobalDtors(M, hook("__lineprof_dtor", "__lineprof_rt_unregister"), 0);
+}
+
+bool ModuleInstrumenter::run() {
+  SmallVector<Function *, 64> Work;
+  for (Function &F : M)
+    if (shouldInstrument(F))
+      Work.push_back(&F);
+  if (Work.empty())
+    return false;
+
+  HasDebugInfo = M.debug_compile_units_begin() != M.debug_compile_units_end();
+  if (!HasDebugInfo)
+    errs() << "lineprof: warning: " << M.getSourceFileName()
+           << ": no debug info; compile with -g for line-level data "
+              "(function-level data is still collected)\n";
+
+  HitsBase = FnWords * Work.size();
+  uint64_t Blocks = 0;
+  for (Function *F : Work)
+    Blocks += F->size();
+  TicksBase = HitsBase + Blocks;
+
+  emitRuntimeGlue();
+  for (Function *F : Work) {
+    LLVM_DEBUG(dbgs() << "lineprof: instrumenting " << F->getName() << "\n");
+    instrumentFunction(*F);
+  }
+  emitDescriptor();
+  return true;
+}
+
+struct LineProfPass : PassInfoMixin<LineProfPass> {
+  PreservedAnalyses run(Module &M, ModuleAnalysisManager &MAM) {
+    auto &FAM = MAM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
+    if (!ModuleInstrumenter(M, FAM).run())
+      return PreservedAnalyses::all();
+    return PreservedAnalyses::none();
+  }
+  // Without this, clang -O0 marks functions optnone and skips the pass.
+  static bool isRequired() { return true; }
+};
+
+} // namespace
+
+extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
+  return {LLVM_PLUGIN_API_VERSION, "lineprof", LINEPROF_VERSION,
+          [](PassBuilder &PB) {
+            PB.registerPipelineStartEPCallback(
+                [](ModulePassManager &MPM, OptimizationLevel) {
+                  MPM.addPass(LineProfPass());
+                });
+            PB.registerPipelineParsingCallback(
+                [](StringRef Name, ModulePassManager &MPM,
+                   ArrayRef<PassBuilder::PipelineElement>) {
+                  if (Name != "lineprof")
+                    return false;
+                  MPM.addPass(LineProfPass());
+                  return true;
+                });
+          }};
+}

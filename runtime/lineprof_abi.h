@@ -1,0 +1,84 @@
+/* The binary interface between the pass plugin and the runtime.
+ *
+ * The plugin emits one `struct lp_module_desc` per translation unit, with its
+ * tables, and code that keeps per-thread counters in a buffer laid out as
+ * described below. The runtime reads these structures; it never writes them.
+ * Any change to a layout here bumps LP_ABI_VERSION, and plugin/LineProf.cpp
+ * must be changed in step (it builds the same layouts as LLVM constants).
+ */
+#ifndef LINEPROF_ABI_H
+#define LINEPROF_ABI_H
+
+#include <stdint.h>
+
+#define LP_ABI_VERSION 1
+
+/* lp_module_desc.flags */
+#define LP_MOD_TIMING 0x1u    /* timestamps were placed (not counts-only) */
+#define LP_MOD_DEBUGINFO 0x2u /* the module had debug info: lines are real */
+
+/* lp_segment_desc.flags */
+#define LP_SEG_CALL 0x1u /* the segment is one call: its time is callee time */
+
+/* A segment is a run of instructions of one block on one source line, or a
+ * single call. Timestamps bound segments; each block has one hit counter. */
+struct lp_segment_desc {
+  uint32_t function; /* index into lp_module_desc.functions */
+  uint32_t file;     /* index into files */
+  uint32_t line;     /* source line, 0 when the code has no location */
+  uint32_t block;    /* index of the block's hit counter */
+  uint32_t flags;    /* LP_SEG_* */
+};
+
+struct lp_function_desc {
+  const char *name;         /* display name (demangled for C++) */
+  const char *linkage_name; /* symbol name */
+  uint32_t file;            /* index into files */
+  uint32_t line;            /* first line, 0 without debug info */
+  uint32_t entry_block;     /* counter of the entry block: the call count */
+  uint32_t reserved;        /* zero */
+};
+
+struct lp_module_desc {
+  uint32_t abi_version; /* LP_ABI_VERSION */
+  uint32_t flags;       /* LP_MOD_* */
+  uint32_t n_blocks;    /* hit counters */
+  uint32_t n_segments;  /* timed segments */
+  uint32_t n_functions;
+  uint32_t n_files;
+  const char *name;                        /* the translation unit's source */
+  const char *const *files;                /* n_files absolute paths */
+  const char *const *checksums;            /* n_files, "md5:<hex>" or "" */
+  const struct lp_function_desc *functions; /* n_functions */
+  const struct lp_segment_desc *segments;  /* n_segments */
+  uint64_t module_hash;                    /* identity of the module's code */
+};
+
+/* Per-thread buffer of one module, in 64-bit words:
+ *   [0, 3*n_functions)                  per function: LP_FN_* words
+ *   [3*n_functions, +n_blocks)          hits per block
+ *   [3*n_functions + n_blocks, +n_segments)  ticks per segment (inclusive)
+ * The instrumented code updates all of them directly, with plain loads and
+ * stores: the buffer belongs to one thread. */
+#define LP_FN_PRIMITIVE_CALLS 0 /* calls with no active frame of the same fn */
+#define LP_FN_INCLUSIVE_TICKS 1 /* ticks spent in primitive calls */
+#define LP_FN_ACTIVE_FRAME 2    /* stack address of the outermost live frame */
+#define LP_FN_WORDS 3
+
+static inline uint64_t lp_hits_offset(const struct lp_module_desc *m) {
+  return (uint64_t)LP_FN_WORDS * m->n_functions;
+}
+static inline uint64_t lp_ticks_offset(const struct lp_module_desc *m) {
+  return lp_hits_offset(m) + m->n_blocks;
+}
+static inline uint64_t lp_buffer_words(const struct lp_module_desc *m) {
+  return lp_ticks_offset(m) + m->n_segments;
+}
+
+/* Entry points the instrumented code reaches through dlsym; the only symbols
+ * the runtime exports. */
+void __lineprof_register(const struct lp_module_desc *m);
+void __lineprof_unregister(const struct lp_module_desc *m);
+uint64_t *__lineprof_thread_init(const struct lp_module_desc *m, uint64_t **slot);
+
+#endif

@@ -1,0 +1,413 @@
+/* The SQLite writer: turns the summed counters of every module into one new
+ * run, in one transaction, at exit.
+ *
+ * SQLite is loaded with dlopen into a private namespace (RTLD_LOCAL) and
+ * called through the pointers looked up in it, so the runtime never binds to
+ * a copy of SQLite that the profiled program links itself, and the program
+ * never sees ours. This file runs on the exit path only: it may allocate and
+ * call libc freely, but it must not exit, abort or touch the program's
+ * stdout.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rt.h"
+#include "schema.h"
+
+#ifndef LINEPROF_VERSION
+#define LINEPROF_VERSION "unknown"
+#endif
+
+/* The slice of the SQLite C API the writer uses, bound at run time. */
+typedef struct sqlite3 sqlite3;
+typedef struct sqlite3_stmt sqlite3_stmt;
+#define SQLITE_OK 0
+#define SQLITE_ROW 100
+#define SQLITE_DONE 101
+#define SQLITE_OPEN_READWRITE 0x2
+#define SQLITE_OPEN_CREATE 0x4
+#define SQLITE_TRANSIENT ((void (*)(void *))-1)
+
+static struct {
+  int (*open_v2)(const char *, sqlite3 **, int, const char *);
+  int (*close)(sqlite3 *);
+  int (*exec)(sqlite3 *, const char *, void *, void *, char **);
+  int (*prepare_v2)(sqlite3 *, const char *, int, sqlite3_stmt **, const char **);
+  int (*bind_int64)(sqlite3_stmt *, int, long long);
+  int (*bind_double)(sqlite3_stmt *, int, double);
+  int (*bind_text)(sqlite3_stmt *, int, const char *, int, void (*)(void *));
+  int (*bind_null)(sqlite3_stmt *, int);
+  int (*step)(sqlite3_stmt *);
+  int (*reset)(sqlite3_stmt *);
+  int (*finalize)(sqlite3_stmt *);
+  long long (*column_int64)(sqlite3_stmt *, int);
+  const char *(*errmsg)(sqlite3 *);
+  int (*busy_timeout)(sqlite3 *, int);
+  long long (*last_insert_rowid)(sqlite3 *);
+} sq;
+
+/* Binds sq from libsqlite3. Returns NULL on success, else dlerror's text. */
+static const char *lp_load_sqlite(void) {
+  if (sq.open_v2)
+    return NULL;
+  const char *lib = getenv("LINEPROF_SQLITE");
+  void *h = dlopen(lib && *lib ? lib : "libsqlite3.so.0", RTLD_NOW | RTLD_LOCAL);
+  if (!h)
+    return dlerror();
+  struct {
+    void **fn;
+    const char *name;
+  } syms[] = {
+      {(void **)&sq.close, "sqlite3_close"},
+      {(void **)&sq.exec, "sqlite3_exec"},
+      {(void **)&sq.prepare_v2, "sqlite3_prepare_v2"},
+      {(void **)&sq.bind_int64, "sqlite3_bind_int64"},
+      {(void **)&sq.bind_double, "sqlite3_bind_double"},
+      {(void **)&sq.bind_text, "sqlite3_bind_text"},
+      {(void **)&sq.bind_null, "sqlite3_bind_null"},
+      {(void **)&sq.step, "sqlite3_step"},
+      {(void **)&sq.reset, "sqlite3_reset"},
+      {(void **)&sq.finalize, "sqlite3_finalize"},
+      {(void **)&sq.column_int64, "sqlite3_column_int64"},
+      {(void **)&sq.errmsg, "sqlite3_errmsg"},
+      {(void **)&sq.busy_timeout, "sqlite3_busy_timeout"},
+      {(void **)&sq.last_insert_rowid, "sqlite3_last_insert_rowid"},
+      {(void **)&sq.open_v2, "sqlite3_open_v2"}, /* last: marks success */
+  };
+  for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++)
+    if (!(*syms[i].fn = dlsym(h, syms[i].name)))
+      return dlerror();
+  return NULL;
+}
+
+/* State of one flush. */
+struct lp_writer {
+  sqlite3 *db;
+  long long run_id;
+  double ns_per_tick;       /* 1e9 / ticks_per_second */
+  double overhead;          /* ticks one probe adds to a segment */
+  sqlite3_stmt *file, *function, *line, *line_stat, *function_stat;
+  long long *file_ids;      /* per module file index, reused across modules */
+  size_t file_ids_cap;
+  uint64_t lines_written;
+  const char *error;        /* first failure, for the message */
+};
+
+static int lp_prepare(struct lp_writer *w, sqlite3_stmt **st, const char *sql) {
+  if (sq.prepare_v2(w->db, sql, -1, st, NULL) != SQLITE_OK) {
+    w->error = sq.errmsg(w->db);
+    return -1;
+  }
+  return 0;
+}
+
+/* Runs a bound statement; with want_id, returns the first column of the row
+ * it yields (RETURNING), else 0. Returns -1 on failure. */
+static long long lp_run(struct lp_writer *w, sqlite3_stmt *st, int want_id) {
+  long long id = 0;
+  int rc = sq.step(st);
+  if (want_id && rc == SQLITE_ROW) {
+    id = sq.column_int64(st, 0);
+    rc = sq.step(st);
+  }
+  sq.reset(st);
+  if (rc != SQLITE_DONE) {
+    w->error = sq.errmsg(w->db);
+    return -1;
+  }
+  return id;
+}
+
+static int64_t lp_ns(const struct lp_writer *w, double ticks) {
+  return ticks <= 0 ? 0 : (int64_t)(ticks * w->ns_per_tick + 0.5);
+}
+
+/* Orders segment indices by (function, file, line) so that one pass can sum
+ * the segments of each line. */
+static const struct lp_segment_desc *lp_sort_segs;
+static int lp_cmp_seg(const void *a, const void *b) {
+  const struct lp_segment_desc *x = &lp_sort_segs[*(const uint32_t *)a];
+  const struct lp_segment_desc *y = &lp_sort_segs[*(const uint32_t *)b];
+  if (x->function != y->function)
+    return x->function < y->function ? -1 : 1;
+  if (x->file != y->file)
+    return x->file < y->file ? -1 : 1;
+  if (x->line != y->line)
+    return x->line < y->line ? -1 : 1;
+  return 0;
+}
+
+/* Per-function totals gathered from its segments. */
+struct lp_fn_total {
+  double self_ticks; /* compensated ticks outside calls */
+};
+
+/* Writes one module's tables and statistics. Returns 0 or -1. */
+static int lp_write_module(void *ctx, const struct lp_module_desc *m,
+                           const uint64_t *words) {
+  struct lp_writer *w = ctx;
+  const uint64_t *fn_words = words;
+  const uint64_t *hits = words + lp_hits_offset(m);
+  const uint64_t *ticks = words + lp_ticks_offset(m);
+  int timing = (m->flags & LP_MOD_TIMING) != 0;
+  int rc = -1;
+
+  if (m->n_files > w->file_ids_cap) {
+    long long *ids = realloc(w->file_ids, m->n_files * sizeof *ids);
+    if (!ids)
+      return -1;
+    w->file_ids = ids;
+    w->file_ids_cap = m->n_files;
+  }
+  for (uint32_t i = 0; i < m->n_files; i++) {
+    sq.bind_text(w->file, 1, m->files[i], -1, SQLITE_TRANSIENT);
+    sq.bind_text(w->file, 2, m->checksums[i], -1, SQLITE_TRANSIENT);
+    if ((w->file_ids[i] = lp_run(w, w->file, 1)) < 0)
+      return -1;
+  }
+
+  uint32_t *order = malloc((m->n_segments + 1) * sizeof *order);
+  struct lp_fn_total *totals = calloc(m->n_functions + 1, sizeof *totals);
+  long long *fn_ids = calloc(m->n_functions + 1, sizeof *fn_ids);
+  if (!order || !totals || !fn_ids)
+    goto out;
+
+  for (uint32_t f = 0; f < m->n_functions; f++) {
+    const struct lp_function_desc *fd = &m->functions[f];
+    sq.bind_int64(w->function, 1, w->file_ids[fd->file]);
+    sq.bind_text(w->function, 2, fd->name, -1, SQLITE_TRANSIENT);
+    sq.bind_text(w->function, 3, fd->linkage_name, -1, SQLITE_TRANSIENT);
+    sq.bind_int64(w->function, 4, fd->line);
+    if ((fn_ids[f] = lp_run(w, w->function, 1)) < 0)
+      goto out;
+  }
+
+  for (uint32_t s = 0; s < m->n_segments; s++)
+    order[s] = s;
+  lp_sort_segs = m->segments;
+  qsort(order, m->n_segments, sizeof *order, lp_cmp_seg);
+
+  /* One line: hits are the largest count among the blocks it has code in
+   * (docs/design.md, "Hits"); time sums its segments, minus probe cost. */
+  for (uint32_t i = 0; i < m->n_segments;) {
+    const struct lp_segment_desc *first = &m->segments[order[i]];
+    uint64_t line_hits = 0;
+    double line_ticks = 0, line_self = 0;
+    uint32_t j = i;
+    for (; j < m->n_segments; j++) {
+      const struct lp_segment_desc *s = &m->segments[order[j]];
+      if (s->function != first->function || s->file != first->file ||
+          s->line != first->line)
+        break;
+      uint64_t h = hits[s->block];
+      if (h > line_hits)
+        line_hits = h;
+      if (timing) {
+        double t = (double)ticks[order[j]] - w->overhead * (double)h;
+        if (t < 0)
+          t = 0;
+        line_ticks += t;
+        if (!(s->flags & LP_SEG_CALL))
+          line_self += t;
+      }
+    }
+    totals[first->function].self_ticks += line_self;
+    if (first->line != 0) {
+      sq.bind_int64(w->line, 1, fn_ids[first->function]);
+      sq.bind_int64(w->line, 2, w->file_ids[first->file]);
+      sq.bind_int64(w->line, 3, first->line);
+      long long line_id = lp_run(w, w->line, 1);
+      if (line_id < 0)
+        goto out;
+      sq.bind_int64(w->line_stat, 1, w->run_id);
+      sq.bind_int64(w->line_stat, 2, line_id);
+      sq.bind_int64(w->line_stat, 3, (long long)line_hits);
+      sq.bind_int64(w->line_stat, 4, lp_ns(w, line_ticks));
+      sq.bind_int64(w->line_stat, 5, lp_ns(w, line_self));
+      if (lp_run(w, w->line_stat, 0) < 0)
+        goto out;
+      w->lines_written++;
+    }
+    i = j;
+  }
+
+  for (uint32_t f = 0; f < m->n_functions; f++) {
+    const uint64_t *fw = fn_words + (uint64_t)f * LP_FN_WORDS;
+    sq.bind_int64(w->function_stat, 1, w->run_id);
+    sq.bind_int64(w->function_stat, 2, fn_ids[f]);
+    sq.bind_int64(w->function_stat, 3,
+                  (long long)hits[m->functions[f].entry_block]);
+    sq.bind_int64(w->function_stat, 4, (long long)fw[LP_FN_PRIMITIVE_CALLS]);
+    sq.bind_int64(w->function_stat, 5,
+                  timing ? lp_ns(w, (double)fw[LP_FN_INCLUSIVE_TICKS]) : 0);
+    sq.bind_int64(w->function_stat, 6, lp_ns(w, totals[f].self_ticks));
+    if (lp_run(w, w->function_stat, 0) < 0)
+      goto out;
+  }
+  rc = 0;
+out:
+  free(order);
+  free(totals);
+  free(fn_ids);
+  return rc;
+}
+
+/* Opens the database and makes sure it has our schema. Returns 0, or -1
+ * with w->error set. */
+static int lp_open(struct lp_writer *w) {
+  if (sq.open_v2(lp_config.db_path, &w->db,
+                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+    w->error = w->db ? sq.errmsg(w->db) : "out of memory";
+    return -1;
+  }
+  sq.busy_timeout(w->db, 10000);
+  sqlite3_stmt *st;
+  if (lp_prepare(w, &st, "PRAGMA user_version") != 0)
+    return -1;
+  long long version = lp_run(w, st, 1);
+  sq.finalize(st);
+  if (version < 0)
+    return -1;
+  if (version > LP_SCHEMA_VERSION) {
+    static char msg[128];
+    snprintf(msg, sizeof msg,
+             "database schema version %lld is newer than this runtime's (%d)",
+             version, LP_SCHEMA_VERSION);
+    w->error = msg;
+    return -1;
+  }
+  if (version == 0 &&
+      sq.exec(w->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK) {
+    w->error = sq.errmsg(w->db);
+    return -1;
+  }
+  if (sq.exec(w->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
+      sq.exec(w->db, LP_SCHEMA_SQL "PRAGMA user_version=1;", NULL, NULL, NULL) !=
+          SQLITE_OK) {
+    w->error = sq.errmsg(w->db);
+    return -1;
+  }
+  return 0;
+}
+
+static int lp_insert_run(struct lp_writer *w, double tps, int exit_status,
+                         int have_status) {
+  sqlite3_stmt *st;
+  char host[256] = "";
+  gethostname(host, sizeof host - 1);
+  if (lp_prepare(w, &st,
+                 "INSERT INTO runs(command, cwd, hostname, pid, start_ns, "
+                 "end_ns, exit_status, status, timer, ticks_per_second, "
+                 "probe_overhead_ticks, tool_version) "
+                 "VALUES(?,?,?,?,?,?,?,'complete',?,?,?,?)") != 0)
+    return -1;
+  sq.bind_text(st, 1, lp_config.command ? lp_config.command : "", -1,
+               SQLITE_TRANSIENT);
+  sq.bind_text(st, 2, lp_config.cwd, -1, SQLITE_TRANSIENT);
+  sq.bind_text(st, 3, host, -1, SQLITE_TRANSIENT);
+  sq.bind_int64(st, 4, getpid());
+  sq.bind_int64(st, 5, (long long)lp_config.start_ns);
+  sq.bind_int64(st, 6, (long long)lp_clock_ns(CLOCK_REALTIME));
+  if (have_status)
+    sq.bind_int64(st, 7, exit_status);
+  else
+    sq.bind_null(st, 7);
+  sq.bind_text(st, 8, LP_TIMER_NAME, -1, SQLITE_TRANSIENT);
+  sq.bind_double(st, 9, tps);
+  sq.bind_double(st, 10, w->overhead);
+  sq.bind_text(st, 11, LINEPROF_VERSION, -1, SQLITE_TRANSIENT);
+  int rc = lp_run(w, st, 0);
+  sq.finalize(st);
+  if (rc < 0)
+    return -1;
+  w->run_id = sq.last_insert_rowid(w->db);
+  return 0;
+}
+
+LP_HIDDEN int lp_write_profile(int exit_status, int have_status) {
+  uint64_t flush_start = lp_clock_ns(CLOCK_MONOTONIC);
+  double tps = lp_ticks_per_second();
+  struct lp_writer w = {0};
+  w.ns_per_tick = 1e9 / tps;
+  w.overhead = lp_probe_overhead_ticks();
+
+  const char *why = lp_load_sqlite();
+  if (why) {
+    lp_warn("cannot write profile to %s: cannot load SQLite: %s",
+            lp_config.db_path, why);
+    return -1;
+  }
+  int rc = lp_open(&w);
+  if (rc == 0)
+    rc = lp_insert_run(&w, tps, exit_status, have_status);
+  if (rc == 0)
+    rc = lp_prepare(&w, &w.file,
+                    "INSERT INTO files(path, checksum) VALUES(?,?) "
+                    "ON CONFLICT(path, checksum) DO UPDATE SET path=path "
+                    "RETURNING file_id");
+  if (rc == 0)
+    rc = lp_prepare(&w, &w.function,
+                    "INSERT INTO functions(file_id, name, linkage_name, line_no) "
+                    "VALUES(?,?,?,?) ON CONFLICT(file_id, linkage_name, line_no) "
+                    "DO UPDATE SET name=excluded.name RETURNING function_id");
+  if (rc == 0)
+    rc = lp_prepare(&w, &w.line,
+                    "INSERT INTO lines(function_id, file_id, line_no) "
+                    "VALUES(?,?,?) ON CONFLICT(function_id, file_id, line_no) "
+                    "DO UPDATE SET line_no=line_no RETURNING line_id");
+  if (rc == 0)
+    rc = lp_prepare(&w, &w.line_stat,
+                    "INSERT INTO line_stats(run_id, line_id, hits, time_ns, "
+                    "self_ns) VALUES(?,?,?,?,?) ON CONFLICT(run_id, line_id) "
+                    "DO UPDATE SET hits=hits+excluded.hits, "
+                    "time_ns=time_ns+excluded.time_ns, "
+                    "self_ns=self_ns+excluded.self_ns");
+  if (rc == 0)
+    rc = lp_prepare(&w, &w.function_stat,
+                    "INSERT INTO function_stats(run_id, function_id, calls, "
+                    "primitive_calls, inclusive_ns, self_ns) VALUES(?,?,?,?,?,?) "
+                    "ON CONFLICT(run_id, function_id) DO UPDATE SET "
+                    "calls=calls+excluded.calls, "
+                    "primitive_calls=primitive_calls+excluded.primitive_calls, "
+                    "inclusive_ns=inclusive_ns+excluded.inclusive_ns, "
+                    "self_ns=self_ns+excluded.self_ns");
+  if (rc == 0 && lp_registry_visit(lp_write_module, &w) != 0) {
+    rc = -1;
+    if (!w.error)
+      w.error = "out of memory";
+  }
+  if (rc == 0) {
+    char sql[128];
+    snprintf(sql, sizeof sql, "UPDATE runs SET flush_ns=%lld WHERE run_id=%lld",
+             (long long)(lp_clock_ns(CLOCK_MONOTONIC) - flush_start), w.run_id);
+    if (sq.exec(w.db, sql, NULL, NULL, NULL) != SQLITE_OK ||
+        sq.exec(w.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+      w.error = sq.errmsg(w.db);
+      rc = -1;
+    }
+  }
+  if (rc != 0)
+    lp_warn("cannot write profile to %s: %s", lp_config.db_path,
+            w.error ? w.error : strerror(errno));
+  sqlite3_stmt *stmts[] = {w.file, w.function, w.line, w.line_stat,
+                           w.function_stat};
+  for (size_t i = 0; i < sizeof stmts / sizeof stmts[0]; i++)
+    if (stmts[i])
+      sq.finalize(stmts[i]);
+  if (w.db) {
+    if (rc != 0)
+      sq.exec(w.db, "ROLLBACK", NULL, NULL, NULL);
+    sq.close(w.db);
+  }
+  free(w.file_ids);
+  if (rc == 0)
+    lp_note("wrote run %lld to %s: %llu lines in %.1f ms", w.run_id,
+            lp_config.db_path, (unsigned long long)w.lines_written,
+            (double)(lp_clock_ns(CLOCK_MONOTONIC) - flush_start) / 1e6);
+  return rc;
+}
