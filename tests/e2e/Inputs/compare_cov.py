@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Compare lineprof's hits per line with llvm-cov's line counts.
+
+Builds SOURCE twice, once with the lineprof plugin at the given -O level and
+once with -fprofile-instr-generate -fcoverage-mapping, runs both with the
+same arguments, and compares, for every line both tools report, lineprof's
+hits with llvm-cov's count (from `llvm-cov export -format=lcov`).
+
+Lines whose text is only closing braces are left out: llvm-cov gives them
+the count of the region around them, lineprof the count of the code on
+them (docs/design.md, "Hits"). Prints one line per difference and exits 1
+if there is any, or if too few lines were compared to mean anything.
+"""
+import argparse
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--clang", required=True)
+    ap.add_argument("--plugin", required=True)
+    ap.add_argument("--profdata", required=True)
+    ap.add_argument("--cov", required=True)
+    ap.add_argument("--work", required=True, help="directory for outputs")
+    ap.add_argument("--opt", default="0")
+    ap.add_argument("--min-lines", type=int, default=20)
+    ap.add_argument("source")
+    ap.add_argument("args", nargs="*")
+    a = ap.parse_args()
+
+    os.makedirs(a.work, exist_ok=True)
+    src = os.path.abspath(a.source)
+    base = os.path.join(a.work, os.path.basename(src) + ".O" + a.opt)
+    prof_exe, cov_exe = base + ".lineprof", base + ".cov"
+    db, raw, data = base + ".db", base + ".profraw", base + ".profdata"
+    for f in (db, raw, data):
+        if os.path.exists(f):
+            os.remove(f)
+
+    run([a.clang, "-g", "-O" + a.opt, "-fpass-plugin=" + a.plugin, src,
+         "-o", prof_exe])
+    run([a.clang, "-g", "-O" + a.opt, "-fprofile-instr-generate",
+         "-fcoverage-mapping", src, "-o", cov_exe])
+    out1 = run([prof_exe] + a.args, capture_output=True,
+               env=dict(os.environ, LINEPROF_DB=db)).stdout
+    out2 = run([cov_exe] + a.args, capture_output=True,
+               env=dict(os.environ, LLVM_PROFILE_FILE=raw)).stdout
+    if out1 != out2:
+        print("output differs between the two builds")
+        return 1
+    run([a.profdata, "merge", "-o", data, raw])
+    lcov = run([a.cov, "export", "-format=lcov", cov_exe,
+                "-instr-profile=" + data], capture_output=True,
+               text=True).stdout
+
+    cov = {}
+    current = None
+    for line in lcov.splitlines():
+        if line.startswith("SF:"):
+            current = os.path.realpath(line[3:])
+        elif line.startswith("DA:") and current == os.path.realpath(src):
+            no, count = line[3:].split(",")[:2]
+            cov[int(no)] = int(count)
+
+    con = sqlite3.connect(db)
+    ours = {}
+    for no, hits in con.execute(
+            "SELECT line_no, SUM(hits) FROM line_profile WHERE file = ? "
+            "GROUP BY line_no", (src,)):
+        ours[no] = hits
+
+    text = open(src).read().split("\n")
+    braces = re.compile(r"^[\s{}]*(//.*)?$")
+    compared, diffs = 0, []
+    for no in sorted(set(ours) & set(cov)):
+        if braces.match(text[no - 1]):
+            continue
+        compared += 1
+        if ours[no] != cov[no]:
+            diffs.append(no)
+            print("line %d: lineprof %d, llvm-cov %d: %s" %
+                  (no, ours[no], cov[no], text[no - 1].strip()))
+    only_cov = [n for n in sorted(set(cov) - set(ours))
+                if not braces.match(text[n - 1])]
+    print("-O%s: %d lines compared, %d differ; llvm-cov only: %s" %
+          (a.opt, compared, len(diffs), only_cov))
+    if compared < a.min_lines:
+        print("too few lines compared (%d < %d)" % (compared, a.min_lines))
+        return 1
+    return 1 if diffs else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+int other_tu(int x) {
+  return x + 1;
+}

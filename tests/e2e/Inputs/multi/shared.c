@@ -1,0 +1,5 @@
+int lib_shared(int x) {
+  if (x % 2)
+    return x;
+  return 0;
+}

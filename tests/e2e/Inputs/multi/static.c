@@ -1,0 +1,3 @@
+int lib_static(int x) {
+  return x * 2;
+}

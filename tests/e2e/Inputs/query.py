@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Checks on a lineprof database that are easier to state in Python than in
+SQL. Each check prints `name: 1` when it holds and `name: 0 (details)` when
+not, so a test can FileCheck for the 1s."""
+import sqlite3
+import sys
+
+
+def line_by_marker(con, marker):
+    """The line_profile row of the source line that contains `// MARKER`."""
+    for file, line_no, hits, time_ns, self_ns in con.execute(
+            "SELECT file, line_no, hits, time_ns, self_ns FROM line_profile"):
+        with open(file) as f:
+            text = f.read().split("\n")
+        if line_no <= len(text) and text[line_no - 1].rstrip().endswith("// " + marker):
+            return dict(line=line_no, hits=hits, time=time_ns, self=self_ns)
+    raise SystemExit("no line marked // " + marker)
+
+
+def function(con, name):
+    row = con.execute(
+        "SELECT calls, primitive_calls, inclusive_ns, self_ns FROM "
+        "function_profile WHERE function = ?", (name,)).fetchone()
+    return dict(calls=row[0], primitive=row[1], inclusive=row[2], self=row[3])
+
+
+def report(name, ok, details=""):
+    print("%s: %d%s" % (name, 1 if ok else 0, "" if ok else " (" + details + ")"))
+
+
+def callee_time(con):
+    three, one = line_by_marker(con, "THREE"), line_by_marker(con, "ONE")
+    ratio = three["time"] / max(one["time"], 1)
+    report("ratio three/one in [2.55, 3.45]", 2.55 <= ratio <= 3.45, "%.3f" % ratio)
+    report("call lines self < 5% of time",
+           three["self"] < 0.05 * three["time"] and one["self"] < 0.05 * one["time"],
+           "%s %s" % (three, one))
+    spin = function(con, "spin")
+    calls = three["time"] + one["time"]
+    report("spin inclusive within 10% of the call lines",
+           abs(spin["inclusive"] - calls) <= 0.10 * calls, "%s vs %d" % (spin, calls))
+    main = function(con, "main")
+    lines_self = con.execute(
+        "SELECT SUM(self_ns) FROM line_profile WHERE function='main'").fetchone()[0]
+    report("main inclusive >= sum of its lines' self", main["inclusive"] >= lines_self,
+           "%s vs %d" % (main, lines_self))
+    report("spin calls 100 primitive 100",
+           spin["calls"] == 100 and spin["primitive"] == 100, str(spin))
+
+
+def recursion(con):
+    fib = function(con, "fib")
+    main = function(con, "main")
+    outer = line_by_marker(con, "OUTER")
+    report("fib calls 21891 primitive 1", fib["calls"] == 21891 and fib["primitive"] == 1, str(fib))
+    # The function's total is the outermost call's time, not the sum over
+    # the recursion levels (which would be about 20 times larger).
+    report("fib inclusive within 10% of the outer call line",
+           abs(fib["inclusive"] - outer["time"]) <= 0.10 * outer["time"],
+           "%s vs %s" % (fib, outer))
+    report("fib inclusive <= main inclusive", fib["inclusive"] <= main["inclusive"],
+           "%s vs %s" % (fib, main))
+    negative = con.execute(
+        "SELECT count(*) FROM line_stats WHERE time_ns < 0 OR self_ns < 0 "
+        "OR self_ns > time_ns").fetchone()[0]
+    report("no negative or inverted times", negative == 0, str(negative))
+
+
+CHECKS = {"callee-time": callee_time, "recursion": recursion}
+
+if __name__ == "__main__":
+    con = sqlite3.connect(sys.argv[1])
+    CHECKS[sys.argv[2]](con)

@@ -1,0 +1,20 @@
+// The plugin runs at the start of every optimization pipeline, including
+// -O0 where functions are optnone, and its output passes the verifier.
+// RUN: %clang -g -O0 -fpass-plugin=%plugin -S -emit-llvm %s -o - | FileCheck %s
+// RUN: %clang -g -O1 -fpass-plugin=%plugin -S -emit-llvm %s -o - | FileCheck %s
+// RUN: %clang -g -O2 -fpass-plugin=%plugin -S -emit-llvm %s -o - | FileCheck %s
+// RUN: %clang -g -O3 -fpass-plugin=%plugin -S -emit-llvm %s -o - | FileCheck %s
+// RUN: %clang -g -O0 -S -emit-llvm -Xclang -disable-llvm-passes %s -o %t.ll
+// RUN: %opt -load-pass-plugin=%plugin -passes='default<O2>' -verify-each -S %t.ll -o /dev/null
+
+int sum(const int *a, int n) {
+  int s = 0;
+  for (int i = 0; i < n; i++)
+    s += a[i];
+  return s;
+}
+
+// CHECK: @__lineprof_module = internal constant
+// CHECK-LABEL: define {{.*}} @sum(
+// CHECK: @__lineprof_buffer
+// CHECK: readcyclecounter

@@ -1,0 +1,15 @@
+// setjmp returns twice: the segment before it closes, and a fresh timestamp
+// follows it, so time spent before a longjmp is never charged to a line.
+// RUN: %clang -g -O0 -S -emit-llvm -Xclang -disable-llvm-passes %s -o %t.ll
+// RUN: %opt -load-pass-plugin=%plugin -passes=lineprof -S %t.ll | FileCheck %s
+#include <setjmp.h>
+static jmp_buf env;
+int f(void) {
+  if (setjmp(env))
+    return 1;
+  return 0;
+}
+// CHECK-LABEL: define {{.*}} @f(
+// CHECK: readcyclecounter
+// CHECK: call i32 @_setjmp(
+// CHECK-NEXT: call i64 @llvm.readcyclecounter()

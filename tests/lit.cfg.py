@@ -1,0 +1,39 @@
+# lit configuration for the IR tests (tests/ir) and the end-to-end tests
+# (tests/e2e). Paths come from the lit.site.cfg.py that CMake generates in the
+# build tree, named by --param lineprof_site_config=PATH (tests/CMakeLists.txt).
+import os
+import lit.formats
+
+site = lit_config.params.get("lineprof_site_config")
+if not site:
+    lit_config.fatal("run through ctest, or pass --param lineprof_site_config=BUILD/tests/lit.site.cfg.py")
+exec(open(site).read())
+
+config.name = "lineprof"
+config.test_format = lit.formats.ShTest(execute_external=True)
+config.suffixes = [".ll", ".c", ".cpp", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.lineprof_obj_root, "tests")
+config.excludes = ["fixtures", "cli", "unit", "lit.cfg.py", "Inputs"]
+
+config.environment["PATH"] = os.pathsep.join(
+    [config.llvm_tools_dir, config.environment.get("PATH", os.environ["PATH"])])
+# Tests must not see a database or runtime chosen by the caller.
+for var in ("LINEPROF_DB", "LINEPROF_RUNTIME", "LINEPROF_MODE", "NO_COLOR"):
+    config.environment.pop(var, None)
+
+plugin = os.path.join(config.lineprof_obj_root, "lib", "libline.so")
+config.substitutions += [
+    ("%clangxx", config.clangxx),
+    ("%clang", config.clang),
+    ("%opt", os.path.join(config.llvm_tools_dir, "opt")),
+    ("%plugin", plugin),
+    ("%cflags", "-g -fpass-plugin=" + plugin),
+    ("%lineprof", os.path.join(config.lineprof_obj_root, "bin", "lineprof")),
+    ("%fixtures", os.path.join(config.test_source_root, "fixtures")),
+    ("%scripts", os.path.join(config.test_source_root, "e2e", "Inputs")),
+    ("%python", config.python),
+    ("%llvm_cov", os.path.join(config.llvm_tools_dir, "llvm-cov")),
+    ("%llvm_profdata", os.path.join(config.llvm_tools_dir, "llvm-profdata")),
+]
+config.available_features.add("llvm-%d" % config.llvm_major)

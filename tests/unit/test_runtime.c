@@ -1,0 +1,226 @@
+/* Unit tests of the runtime's registry and SQLite writer, driven through a
+ * hand-built module descriptor, as the plugin would emit it, and checked
+ * by reading the database back with the system SQLite. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rt.h"
+#include "schema.h"
+
+static int failures, checks;
+
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    checks++;                                                                  \
+    if (!(cond)) {                                                             \
+      failures++;                                                              \
+      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+    }                                                                          \
+  } while (0)
+
+/* A module with two functions in one file:
+ *   f: blocks 0 (entry, line 10), 1 (line 11); segments: line 10 in block 0,
+ *      line 11 in block 1, a call on line 11 in block 1
+ *   g: block 2 (entry, lines 20 and 21) */
+static char file_a[64] = "/src/a.c";
+static const char *files[] = {file_a};
+static const char *sums[] = {"md5:00112233445566778899aabbccddeeff"};
+static char name_f[8] = "f";
+static struct lp_function_desc fns[] = {
+    {name_f, "f", 0, 10, 0, 0},
+    {"g", "g", 0, 20, 2, 0},
+};
+static const struct lp_segment_desc segs[] = {
+    {0, 0, 10, 0, 0}, {0, 0, 11, 1, 0}, {0, 0, 11, 1, LP_SEG_CALL},
+    {1, 0, 20, 2, 0}, {1, 0, 21, 2, 0},
+};
+static struct lp_module_desc desc = {
+    LP_ABI_VERSION, LP_MOD_TIMING | LP_MOD_DEBUGINFO, 3, 5, 2, 1, "a.c",
+    files, sums, fns, segs, 0x1234};
+
+/* Fills a thread's buffer the way instrumented code would. */
+static void count(uint64_t *w, uint64_t scale) {
+  uint64_t *fnw = w, *hits = w + lp_hits_offset(&desc),
+           *ticks = w + lp_ticks_offset(&desc);
+  fnw[LP_FN_PRIMITIVE_CALLS] += 1 * scale;
+  fnw[LP_FN_INCLUSIVE_TICKS] += 5000 * scale;
+  fnw[LP_FN_WORDS + LP_FN_PRIMITIVE_CALLS] += 2 * scale;
+  hits[0] += 1 * scale;
+  hits[1] += 4 * scale;
+  hits[2] += 2 * scale;
+  ticks[0] += 100 * scale;
+  ticks[1] += 400 * scale;
+  ticks[2] += 4000 * scale;
+  ticks[3] += 50 * scale;
+  ticks[4] += 1 * scale; /* less than the probe cost: must not go negative */
+}
+
+static uint64_t *slot_main;
+static __thread uint64_t *slot_thread;
+
+static void *thread_body(void *arg) {
+  (void)arg;
+  uint64_t *w = __lineprof_thread_init(&desc, &slot_thread);
+  CHECK(w != NULL && slot_thread == w);
+  count(w, 10);
+  return NULL;
+}
+
+static int sum_visitor(void *ctx, const struct lp_module_desc *m,
+                       const uint64_t *words) {
+  if (m->module_hash == desc.module_hash)
+    memcpy(ctx, words, lp_buffer_words(m) * sizeof(uint64_t));
+  return 0;
+}
+
+static void test_registry(void) {
+  __lineprof_register(&desc);
+  __lineprof_register(&desc); /* twice is once */
+  uint64_t *w = __lineprof_thread_init(&desc, &slot_main);
+  CHECK(w != NULL && slot_main == w);
+  count(w, 1);
+
+  /* A thread that exits: its counts are retired, not lost. */
+  pthread_t t;
+  pthread_create(&t, NULL, thread_body, NULL);
+  pthread_join(t, NULL);
+  uint64_t sum[16] = {0};
+  lp_registry_visit(sum_visitor, sum);
+  CHECK(sum[lp_hits_offset(&desc) + 1] == 44);
+  CHECK(sum[lp_ticks_offset(&desc) + 2] == 44000);
+
+  /* The next thread reuses the retired buffer, zeroed. */
+  pthread_create(&t, NULL, thread_body, NULL);
+  pthread_join(t, NULL);
+  memset(sum, 0, sizeof sum);
+  lp_registry_visit(sum_visitor, sum);
+  CHECK(sum[lp_hits_offset(&desc) + 1] == 84);
+}
+
+static long long query_int(sqlite3 *db, const char *sql) {
+  sqlite3_stmt *st;
+  long long v = -1;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW)
+    v = sqlite3_column_int64(st, 0);
+  else
+    fprintf(stderr, "query failed: %s: %s\n", sql, sqlite3_errmsg(db));
+  sqlite3_finalize(st);
+  return v;
+}
+
+static void test_writer(const char *dir) {
+  snprintf(lp_config.db_path, sizeof lp_config.db_path, "%s/w.db", dir);
+  CHECK(lp_write_profile(3, 1) == 0);
+  CHECK(lp_write_profile(0, 0) == 0);
+  sqlite3 *db;
+  CHECK(sqlite3_open(lp_config.db_path, &db) == SQLITE_OK);
+  CHECK(query_int(db, "PRAGMA user_version") == LP_SCHEMA_VERSION);
+  CHECK(query_int(db, "SELECT count(*) FROM runs") == 2);
+  CHECK(query_int(db, "SELECT exit_status FROM runs WHERE run_id=1") == 3);
+  CHECK(query_int(db, "SELECT exit_status IS NULL FROM runs WHERE run_id=2") == 1);
+  /* Static tables are shared by the runs, not repeated. */
+  CHECK(query_int(db, "SELECT count(*) FROM lines") == 4);
+  CHECK(query_int(db, "SELECT count(*) FROM functions") == 2);
+  /* Line 11 has code in block 1 only: 84 hits. Line 10: block 0, 21. */
+  CHECK(query_int(db, "SELECT hits FROM line_profile WHERE run_id=1 AND "
+                      "line_no=11") == 84);
+  CHECK(query_int(db, "SELECT hits FROM line_profile WHERE run_id=1 AND "
+                      "line_no=10") == 21);
+  /* Self time leaves out the call segment; time includes it. */
+  CHECK(query_int(db, "SELECT time_ns > self_ns AND self_ns >= 0 FROM "
+                      "line_profile WHERE run_id=1 AND line_no=11") == 1);
+  /* A segment cheaper than the probe cost is clamped at zero. */
+  CHECK(query_int(db, "SELECT time_ns FROM line_profile WHERE run_id=1 "
+                      "AND line_no=21") == 0);
+  CHECK(query_int(db, "SELECT calls FROM function_profile WHERE run_id=1 "
+                      "AND function='f'") == 21);
+  CHECK(query_int(db, "SELECT primitive_calls FROM function_profile WHERE "
+                      "run_id=1 AND function='g'") == 42);
+  CHECK(query_int(db, "SELECT count(*) FROM function_stats WHERE self_ns < 0 "
+                      "OR inclusive_ns < 0") == 0);
+  CHECK(query_int(db, "SELECT sum(percent_time) BETWEEN 99.99 AND 100.01 FROM "
+                      "line_profile WHERE run_id=1 AND function='f'") == 1);
+  sqlite3_close(db);
+}
+
+static void test_writer_refuses(const char *dir) {
+  /* A newer schema is left alone. */
+  char path[4200];
+  snprintf(path, sizeof path, "%s/new.db", dir);
+  sqlite3 *db;
+  sqlite3_open(path, &db);
+  sqlite3_exec(db, "PRAGMA user_version=99; CREATE TABLE t(x)", NULL, NULL, NULL);
+  sqlite3_close(db);
+  snprintf(lp_config.db_path, sizeof lp_config.db_path, "%s", path);
+  CHECK(lp_write_profile(0, 1) == -1);
+  sqlite3_open(path, &db);
+  CHECK(query_int(db, "PRAGMA user_version") == 99);
+  CHECK(query_int(db, "SELECT count(*) FROM sqlite_master WHERE name='runs'") == 0);
+  sqlite3_close(db);
+
+  /* A file that is not a database is not overwritten. */
+  snprintf(path, sizeof path, "%s/text.db", dir);
+  FILE *f = fopen(path, "w");
+  fputs("not a database at all, and long enough to have a header........\n", f);
+  fclose(f);
+  snprintf(lp_config.db_path, sizeof lp_config.db_path, "%s", path);
+  CHECK(lp_write_profile(0, 1) == -1);
+  char line[128] = "";
+  f = fopen(path, "r");
+  CHECK(f && fgets(line, sizeof line, f) && strncmp(line, "not a database", 14) == 0);
+  if (f)
+    fclose(f);
+}
+
+static void test_unregister_keeps_data(const char *dir) {
+  /* dlclose: the tables vanish with the image; the runtime keeps a copy. */
+  __lineprof_unregister(&desc);
+  strcpy(file_a, "/garbage");
+  strcpy(name_f, "zz");
+  snprintf(lp_config.db_path, sizeof lp_config.db_path, "%s/u.db", dir);
+  CHECK(lp_write_profile(0, 1) == 0);
+  sqlite3 *db;
+  sqlite3_open(lp_config.db_path, &db);
+  CHECK(query_int(db, "SELECT count(*) FROM files WHERE path='/src/a.c'") == 1);
+  CHECK(query_int(db, "SELECT calls FROM function_profile WHERE function='f'") == 21);
+  sqlite3_close(db);
+  strcpy(file_a, "/src/a.c");
+  strcpy(name_f, "f");
+
+  /* Loaded again: the same module continues where it stopped. */
+  __lineprof_register(&desc);
+  uint64_t *w = __lineprof_thread_init(&desc, &slot_main);
+  CHECK(w != NULL);
+  count(w, 1);
+  uint64_t sum[16] = {0};
+  lp_registry_visit(sum_visitor, sum);
+  CHECK(sum[lp_hits_offset(&desc)] == 22);
+}
+
+int main(void) {
+  char dir[] = "/tmp/lineprof-unit-XXXXXX";
+  if (!mkdtemp(dir)) {
+    perror("mkdtemp");
+    return 1;
+  }
+  setenv("LINEPROF_DB", "unused.db", 1);
+  lp_config_init();
+  lp_registry_init();
+  test_registry();
+  test_writer(dir);
+  test_writer_refuses(dir);
+  test_unregister_keeps_data(dir);
+  char cmd[256];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  if (system(cmd) != 0)
+    fprintf(stderr, "could not remove %s\n", dir);
+  printf("%d passed, %d failed\n", checks - failures, failures);
+  return failures != 0;
+}
