@@ -1,0 +1,42 @@
+# Thin wrapper over CMake and ctest. `make demo` and `make test` work on a
+# fresh Debian 12 machine: they first install the Debian packages that are
+# missing (as root, or through sudo).
+LLVM_VERSION ?= 14
+BUILD ?= build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PACKAGES := clang-$(LLVM_VERSION) llvm-$(LLVM_VERSION) llvm-$(LLVM_VERSION)-dev \
+  llvm-$(LLVM_VERSION)-tools libsqlite3-dev sqlite3 cmake make python3
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build test demo clean
+
+all: build
+
+deps:
+	@missing=$$(for p in $(PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+	  echo "lineprof: installing missing packages:" $$missing; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DLLVM_DIR=/usr/lib/llvm-$(LLVM_VERSION)/lib/cmake/llvm \
+	  -DCMAKE_C_COMPILER=clang-$(LLVM_VERSION) \
+	  -DCMAKE_CXX_COMPILER=clang++-$(LLVM_VERSION) $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+demo: build
+	cmake --build $(BUILD) --target demo
+
+clean:
+	rm -rf $(BUILD)
