@@ -22,6 +22,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/Demangle/Demangle.h"
+#include "llvm/ADT/Triple.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/IRBuilder.h"
@@ -91,23 +92,51 @@ std::string runtimePath() {
   return "liblineprof.so";
 }
 
-bool timingEnabled() {
+// What the instrumentation measures, chosen at compile time by
+// LINEPROF_MODE: hits and sampled time (the default), hits and the time of
+// every execution (exact: slow, for validation), or hits only (counts).
+enum class TimingMode { Sampled, Exact, None };
+
+// The sampled mode times every execution of a block up to SampleFirst, and
+// after that about one in SamplePeriod, weighted by SamplePeriod.
+constexpr uint64_t SampleFirst = 16;
+constexpr uint64_t SamplePeriod = 64;
+
+TimingMode timingMode() {
   const char *Mode = std::getenv("LINEPROF_MODE");
   if (!Mode || !*Mode || StringRef(Mode) == "time")
-    return true;
+    return TimingMode::Sampled;
+  if (StringRef(Mode) == "exact")
+    return TimingMode::Exact;
   if (StringRef(Mode) == "counts")
-    return false;
+    return TimingMode::None;
   errs() << "lineprof: warning: unknown LINEPROF_MODE '" << Mode
-         << "' (expected 'time' or 'counts'); using 'time'\n";
-  return true;
+         << "' (expected 'time', 'exact' or 'counts'); using 'time'\n";
+  return TimingMode::Sampled;
 }
+
+// The per-block timing state while a block is being instrumented. In the
+// sampled mode the timestamps of a block execution are taken only when its
+// hit count passes the gate; Timed is then true and Weight is the number of
+// executions the sample stands for.
+struct BlockClock {
+  Value *Timed = nullptr;  // i1; null when every execution is timed
+  Value *Weight = nullptr; // i64 multiplier of the sampled ticks
+  Value *Ticks = nullptr;  // i64 timestamp of the open segment's start
+};
 
 class ModuleInstrumenter {
 public:
   ModuleInstrumenter(Module &M, FunctionAnalysisManager &FAM)
       : M(M), FAM(FAM), Ctx(M.getContext()), I8(Type::getInt8Ty(Ctx)),
         I32(Type::getInt32Ty(Ctx)), I64(Type::getInt64Ty(Ctx)),
-        PtrTy(PointerType::getUnqual(I8)), Timing(timingEnabled()) {}
+        PtrTy(PointerType::getUnqual(I8)), Timing(timingMode()) {
+    MDBuilder MDB(Ctx);
+    MDNode *Domain = MDB.createAnonymousAliasScopeDomain("lineprof");
+    CounterScope = MDNode::get(
+        Ctx, {MDB.createAnonymousAliasScope(Domain, "lineprof counters")});
+    UnlikelyWeights = MDB.createBranchWeights(1, SamplePeriod);
+  }
 
   bool run();
 
@@ -117,8 +146,10 @@ private:
   LLVMContext &Ctx;
   Type *I8, *I32, *I64;
   PointerType *PtrTy;
-  bool Timing;
+  TimingMode Timing;
   bool HasDebugInfo = false;
+  MDNode *CounterScope = nullptr;   // alias scope list of the counters
+  MDNode *UnlikelyWeights = nullptr; // branch weights of the timed paths
 
   std::vector<SegmentInfo> Segments;
   std::vector<FunctionInfo> Functions;
@@ -138,6 +169,11 @@ private:
   uint32_t fileId(StringRef Path, const DIFile *F);
   bool shouldInstrument(Function &F);
   void instrumentFunction(Function &F);
+  Value *readClock(IRBuilder<> &B);
+  void markOurs(Instruction *I);
+  Value *closeSegment(Instruction *Before, BlockClock &C, Value *Buf,
+                      uint32_t SegIdx);
+  Value *startClock(Instruction *Before, BlockClock &C);
   Value *emitBufferLoad(Function &F, BasicBlock *&Body);
   bool isTimedCall(const CallBase &CB, const TargetLibraryInfo &TLI);
   void emitRuntimeGlue();
@@ -389,6 +425,83 @@ Value *ModuleInstrumenter::emitBufferLoad(Function &F, BasicBlock *&Body) {
   return B.CreatePointerCast(Buf, PointerType::getUnqual(I64));
 }
 
+Value *ModuleInstrumenter::readClock(IRBuilder<> &B) {
+  Value *T;
+  if (Triple(M.getTargetTriple()).getArch() == Triple::x86_64) {
+    // lfence waits for the instructions before it (a load that misses the
+    // cache, say) to finish, so their time lands on their own segment.
+    auto *Ty = StructType::get(I32, I32);
+    auto *Asm = InlineAsm::get(FunctionType::get(Ty, false), "lfence\n\trdtsc",
+                               "={ax},={dx},~{dirflag},~{fpsr},~{flags}",
+                               /*hasSideEffects=*/true);
+    CallInst *CI = B.CreateCall(Asm, {});
+    // The clock touches no memory the program can see: the optimizer may
+    // keep counters in registers across it.
+    CI->setOnlyAccessesInaccessibleMemory();
+    CI->setDoesNotThrow();
+    Value *Lo = B.CreateZExt(B.CreateExtractValue(CI, 0), I64);
+    Value *Hi = B.CreateZExt(B.CreateExtractValue(CI, 1), I64);
+    T = B.CreateOr(B.CreateShl(Hi, 32), Lo, "lp.t");
+  } else {
+    T = B.CreateCall(Intrinsic::getDeclaration(&M, Intrinsic::readcyclecounter),
+                     {}, "lp.t");
+  }
+  return T;
+}
+
+// Our own loads and stores get the counters' alias scope; the program's get
+// !noalias against it. The buffer is memory the program never touches, so
+// the optimizer may keep a loop's counters in registers.
+void ModuleInstrumenter::markOurs(Instruction *I) {
+  I->setMetadata(LLVMContext::MD_alias_scope, CounterScope);
+}
+
+// Emits `if (Timed) { now = clock; ticks[Seg] += (now - T) * Weight; }`
+// before Before and returns the timestamp that opens the next segment.
+Value *ModuleInstrumenter::closeSegment(Instruction *Before, BlockClock &C,
+                                        Value *Buf, uint32_t SegIdx) {
+  IRBuilder<> B(Before);
+  Instruction *Then = nullptr;
+  if (C.Timed) {
+    Then = SplitBlockAndInsertIfThen(C.Timed, Before, false, UnlikelyWeights);
+    B.SetInsertPoint(Then);
+  }
+  Value *Now = readClock(B);
+  Value *P = B.CreateConstInBoundsGEP1_64(I64, Buf, TicksBase + SegIdx);
+  LoadInst *Old = B.CreateLoad(I64, P);
+  Value *D = B.CreateSub(Now, C.Ticks);
+  if (C.Weight)
+    D = B.CreateMul(D, C.Weight);
+  StoreInst *St = B.CreateStore(B.CreateAdd(Old, D), P);
+  markOurs(Old);
+  markOurs(St);
+  if (!Then)
+    return Now;
+  B.SetInsertPoint(Before);
+  PHINode *Phi = B.CreatePHI(I64, 2, "lp.t");
+  Phi->addIncoming(Now, Then->getParent());
+  Phi->addIncoming(C.Ticks, Then->getParent()->getSinglePredecessor());
+  return Phi;
+}
+
+// Emits `if (Timed) T = clock;` before Before: a fresh start after setjmp or
+// at the top of a block.
+Value *ModuleInstrumenter::startClock(Instruction *Before, BlockClock &C) {
+  IRBuilder<> B(Before);
+  if (!C.Timed)
+    return readClock(B);
+  BasicBlock *Head = Before->getParent();
+  Instruction *Then = SplitBlockAndInsertIfThen(C.Timed, Before, false,
+                                                UnlikelyWeights);
+  B.SetInsertPoint(Then);
+  Value *Now = readClock(B);
+  B.SetInsertPoint(Before);
+  PHINode *Phi = B.CreatePHI(I64, 2, "lp.t");
+  Phi->addIncoming(Now, Then->getParent());
+  Phi->addIncoming(B.getInt64(0), Head);
+  return Phi;
+}
+
 void ModuleInstrumenter::instrumentFunction(Function &F) {
   const TargetLibraryInfo &TLI = FAM.getResult<TargetLibraryAnalysis>(F);
   DISubprogram *SP = F.getSubprogram();
@@ -405,6 +518,15 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
   FI.File = fileId(MainFile, SP ? SP->getFile() : nullptr);
   FI.Line = SP ? SP->getLine() : 0;
 
+  // The program's memory accesses cannot alias the counters.
+  for (BasicBlock &BB : F)
+    for (Instruction &I : BB)
+      if (isa<LoadInst>(I) || isa<StoreInst>(I) || isa<MemIntrinsic>(I) ||
+          isa<AtomicRMWInst>(I) || isa<AtomicCmpXchgInst>(I))
+        I.setMetadata(LLVMContext::MD_noalias,
+                      MDNode::concatenate(I.getMetadata(LLVMContext::MD_noalias),
+                                          CounterScope));
+
   // Collect the original blocks before we add any.
   SmallVector<BasicBlock *, 32> Blocks;
   for (BasicBlock &BB : F)
@@ -416,36 +538,60 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
   FI.EntryBlock = NumBlocks;
   Functions.push_back(FI);
 
-  Function *Clock = Timing ? Intrinsic::getDeclaration(
-                                 &M, Intrinsic::readcyclecounter)
-                           : nullptr;
   uint64_t FnWord = FnIndex * FnWords;
+  auto fnWordPtr = [&](IRBuilder<> &IB, uint64_t Word) {
+    return IB.CreateConstInBoundsGEP1_64(I64, Buf, FnWord + Word);
+  };
+  auto addTo = [&](IRBuilder<> &IB, Value *Ptr, Value *V) {
+    LoadInst *L = IB.CreateLoad(I64, Ptr);
+    StoreInst *S = IB.CreateStore(IB.CreateAdd(L, V), Ptr);
+    markOurs(L);
+    markOurs(S);
+  };
 
   // Values from the entry block, used by every exit.
-  Value *EntryTicks = nullptr, *Primitive = nullptr, *ActiveAddr = nullptr;
+  BlockClock EntryClock;
+  Value *Primitive = nullptr, *ActiveAddr = nullptr;
 
   for (BasicBlock *BB : Blocks) {
     uint32_t BlockIdx = NumBlocks++;
-    // The block's own instructions, before we add any.
+    // The block's own instructions and terminator, before we add any.
     SmallVector<Instruction *, 64> Insts;
     for (Instruction &I : *BB)
       if (&I != BB->getTerminator() && !isa<DbgInfoIntrinsic>(I) &&
           !isa<PHINode>(I) && !I.isEHPad() && &I != Buf)
         Insts.push_back(&I);
-    IRBuilder<> B(&*BB->getFirstInsertionPt());
-    if (BB == Body) // after the phi of the buffer
-      B.SetInsertPoint(cast<Instruction>(Buf)->getNextNode());
+    Instruction *Term = BB->getTerminator();
+    if (auto *Ret = dyn_cast<ReturnInst>(Term))
+      if (CallInst *Tail = Ret->getParent()->getTerminatingMustTailCall())
+        Term = Tail;
 
-    // Hit counter.
+    Instruction *Top = &*BB->getFirstInsertionPt();
+    if (BB == Body) // after the phi of the buffer
+      Top = cast<Instruction>(Buf)->getNextNode();
+    IRBuilder<> B(Top);
+
+    // Hit counter, and the gate that decides whether this execution of the
+    // block is timed: always for its first SampleFirst executions, then
+    // about one in SamplePeriod, chosen by a multiplicative hash of the
+    // count so that no periodic pattern of the program lines up with it.
     Value *HitPtr =
         B.CreateConstInBoundsGEP1_64(I64, Buf, HitsBase + BlockIdx, "lp.hit");
-    B.CreateStore(B.CreateAdd(B.CreateLoad(I64, HitPtr), B.getInt64(1)),
-                  HitPtr);
-    Value *Ticks = Timing ? B.CreateCall(Clock, {}, "lp.t") : nullptr;
+    LoadInst *OldHits = B.CreateLoad(I64, HitPtr);
+    Value *Hits = B.CreateAdd(OldHits, B.getInt64(1));
+    markOurs(OldHits);
+    markOurs(B.CreateStore(Hits, HitPtr));
 
-    auto fnWordPtr = [&](IRBuilder<> &IB, uint64_t Word) {
-      return IB.CreateConstInBoundsGEP1_64(I64, Buf, FnWord + Word);
-    };
+    BlockClock Clock;
+    if (Timing == TimingMode::Sampled) {
+      Value *Early = B.CreateICmpULE(Hits, B.getInt64(SampleFirst));
+      Value *Hash = B.CreateMul(Hits, B.getInt64(0x9E3779B97F4A7C15ull));
+      Value *Lucky = B.CreateICmpULT(
+          Hash, B.getInt64(UINT64_MAX / SamplePeriod));
+      Clock.Timed = B.CreateOr(Early, Lucky, "lp.timed");
+      Clock.Weight = B.CreateSelect(Early, B.getInt64(1),
+                                    B.getInt64(SamplePeriod), "lp.weight");
+    }
 
     if (BB == Body) {
       // Recursion: a call is primitive unless a frame of this function is
@@ -459,30 +605,30 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
       }
       Value *Here = B.CreatePtrToInt(Anchor, I64);
       ActiveAddr = fnWordPtr(B, FnActiveFrame);
-      Value *Active = B.CreateLoad(I64, ActiveAddr);
+      LoadInst *Active = B.CreateLoad(I64, ActiveAddr);
+      markOurs(Active);
       Primitive = B.CreateICmpUGE(Here, Active, "lp.primitive");
-      B.CreateStore(B.CreateSelect(Primitive, Here, Active), ActiveAddr);
-      Value *PCPtr = fnWordPtr(B, FnPrimitiveCalls);
-      B.CreateStore(B.CreateAdd(B.CreateLoad(I64, PCPtr),
-                                B.CreateZExt(Primitive, I64)),
-                    PCPtr);
-      EntryTicks = Ticks;
+      markOurs(B.CreateStore(B.CreateSelect(Primitive, Here, Active), ActiveAddr));
+      addTo(B, fnWordPtr(B, FnPrimitiveCalls), B.CreateZExt(Primitive, I64));
       // The function's own line (`int f(int n) {`) counts the calls.
       if (FI.Line)
         Segments.push_back({FnIndex, FI.File, FI.Line, BlockIdx, 0});
     }
 
+    if (Timing != TimingMode::None)
+      Clock.Ticks = startClock(Top, Clock);
+    if (BB == Body)
+      EntryClock = Clock;
+
     // Walk the block and cut it into segments.
     SegmentInfo Cur{FnIndex, FI.File, 0, BlockIdx, 0};
-    auto segTicksAdd = [&](IRBuilder<> &IB, const SegmentInfo &S, Value *From,
-                           Value *To) {
+    // Close the open segment before I and open Next.
+    auto boundary = [&](Instruction *Before, const SegmentInfo &Next) {
       uint32_t SegIdx = Segments.size();
-      Segments.push_back(S);
-      if (!Timing)
-        return;
-      Value *P = IB.CreateConstInBoundsGEP1_64(I64, Buf, TicksBase + SegIdx);
-      IB.CreateStore(IB.CreateAdd(IB.CreateLoad(I64, P), IB.CreateSub(To, From)),
-                     P);
+      Segments.push_back(Cur);
+      if (Timing != TimingMode::None)
+        Clock.Ticks = closeSegment(Before, Clock, Buf, SegIdx);
+      Cur = Next;
     };
     auto locOf = [&](Instruction &I, uint32_t &Line, uint32_t &File) {
       // Markers such as lifetime.end carry the `}` of their scope but run
@@ -498,30 +644,20 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
       File = fileId(absolutePath(Scope->getFile()), Scope->getFile());
       return true;
     };
-    // Close the open segment before I and open the next one.
-    auto boundary = [&](Instruction *Before, const SegmentInfo &Next) {
-      IRBuilder<> IB(Before);
-      Value *Now = Timing ? IB.CreateCall(Clock, {}, "lp.t") : nullptr;
-      segTicksAdd(IB, Cur, Ticks, Now);
-      Ticks = Now;
-      Cur = Next;
-    };
 
     for (Instruction *I : Insts) {
+      if (I == Term)
+        break; // a musttail call: handled with the terminator below
       uint32_t Line = 0, File = 0;
       bool HasLoc = locOf(*I, Line, File);
       auto *CB = dyn_cast<CallBase>(I);
-      if (CB && CB->isMustTailCall())
-        break; // handled with the terminator below
       if (CB && CB->hasFnAttr(Attribute::ReturnsTwice)) {
         // setjmp: the second return comes from anywhere. Close the segment
         // before it and take a fresh timestamp after it.
         boundary(I, {FnIndex, HasLoc ? File : Cur.File, HasLoc ? Line : Cur.Line,
                      BlockIdx, 0});
-        if (Timing) {
-          IRBuilder<> IB(I->getNextNode());
-          Ticks = IB.CreateCall(Clock, {}, "lp.t");
-        }
+        if (Timing != TimingMode::None)
+          Clock.Ticks = startClock(I->getNextNode(), Clock);
         continue;
       }
       if (CB && isTimedCall(*CB, TLI)) {
@@ -546,10 +682,6 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
       }
     }
 
-    Instruction *Term = BB->getTerminator();
-    if (auto *Ret = dyn_cast<ReturnInst>(Term))
-      if (CallInst *Tail = Ret->getParent()->getTerminatingMustTailCall())
-        Term = Tail;
     uint32_t TLine = 0, TFile = 0;
     if (locOf(*Term, TLine, TFile)) {
       if (Cur.Line == 0) {
@@ -571,30 +703,41 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
       // unwind edge its time is lost, never misattributed.
       boundary(Inv, {FnIndex, TLine ? TFile : Cur.File,
                      TLine ? TLine : Cur.Line, BlockIdx, SegCall});
-      BasicBlock *Edge = SplitEdge(BB, Inv->getNormalDest());
-      IRBuilder<> IB(Edge->getTerminator());
-      Value *Now = Timing ? IB.CreateCall(Clock, {}, "lp.t") : nullptr;
-      segTicksAdd(IB, Cur, Ticks, Now);
+      BasicBlock *Edge = SplitEdge(Inv->getParent(), Inv->getNormalDest());
+      uint32_t SegIdx = Segments.size();
+      Segments.push_back(Cur);
+      if (Timing != TimingMode::None)
+        closeSegment(Edge->getTerminator(), Clock, Buf, SegIdx);
       continue;
     }
 
     bool Exit = isa<ReturnInst>(Term) || isa<ResumeInst>(Term) ||
                 isa<CallInst>(Term);
-    IRBuilder<> IB(Term);
-    Value *Now = Timing ? IB.CreateCall(Clock, {}, "lp.t") : nullptr;
-    segTicksAdd(IB, Cur, Ticks, Now);
+    uint32_t LastSeg = Segments.size();
+    Segments.push_back(Cur);
+    if (Timing != TimingMode::None)
+      closeSegment(Term, Clock, Buf, LastSeg);
     if (Exit) {
-      // Leaving the frame: a primitive call adds its duration and releases
-      // the function's active frame.
-      if (Timing) {
-        Value *InclPtr = fnWordPtr(IB, FnInclusiveTicks);
-        Value *Dur = IB.CreateSelect(Primitive, IB.CreateSub(Now, EntryTicks),
-                                     IB.getInt64(0));
-        IB.CreateStore(IB.CreateAdd(IB.CreateLoad(I64, InclPtr), Dur), InclPtr);
+      // Leaving the frame: a timed primitive call adds its duration, and a
+      // primitive call releases the function's active frame.
+      IRBuilder<> IB(Term);
+      if (Timing != TimingMode::None) {
+        Value *Cond = Primitive;
+        if (EntryClock.Timed)
+          Cond = IB.CreateAnd(Cond, EntryClock.Timed);
+        Instruction *Then =
+            SplitBlockAndInsertIfThen(Cond, Term, false, UnlikelyWeights);
+        IRBuilder<> TB(Then);
+        Value *D = TB.CreateSub(readClock(TB), EntryClock.Ticks);
+        if (EntryClock.Weight)
+          D = TB.CreateMul(D, EntryClock.Weight);
+        addTo(TB, fnWordPtr(TB, FnInclusiveTicks), D);
+        IB.SetInsertPoint(Term);
       }
-      Value *Active = IB.CreateLoad(I64, ActiveAddr);
-      IB.CreateStore(IB.CreateSelect(Primitive, IB.getInt64(0), Active),
-                     ActiveAddr);
+      LoadInst *Active = IB.CreateLoad(I64, ActiveAddr);
+      markOurs(Active);
+      markOurs(IB.CreateStore(IB.CreateSelect(Primitive, IB.getInt64(0), Active),
+                              ActiveAddr));
     }
   }
 }
@@ -668,7 +811,8 @@ void ModuleInstrumenter::emitDescriptor() {
   MD5::MD5Result R;
   Hash.final(R);
 
-  uint32_t Flags = (Timing ? ModTiming : 0) | (HasDebugInfo ? ModDebugInfo : 0);
+  uint32_t Flags = (Timing != TimingMode::None ? ModTiming : 0) |
+                   (HasDebugInfo ? ModDebugInfo : 0);
   auto *DescTy = StructType::get(I32, I32, I32, I32, I32, I32, PtrTy, PtrTy,
                                  PtrTy, PtrTy, PtrTy, I64);
   Constant *Init = ConstantStruct::get(

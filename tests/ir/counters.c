@@ -1,10 +1,15 @@
-// Each block gets a hit counter in the thread's buffer, each segment a pair
-// of timestamps, and the module gets its tables and a registration ctor.
+// Each block gets a hit counter in the thread's buffer and a gate that
+// decides whether this execution is timed; each segment is closed by a
+// timestamp on the timed path. The module gets its tables and a ctor.
 // RUN: %clang -g -O0 -S -emit-llvm -Xclang -disable-llvm-passes %s -o %t.ll
 // RUN: %opt -load-pass-plugin=%plugin -passes=lineprof -S %t.ll -o %t.out.ll
 // RUN: FileCheck %s < %t.out.ll
 // RUN: FileCheck --check-prefix=TABLE %s < %t.out.ll
 // RUN: %opt -passes=verify -disable-output %t.out.ll
+// In the exact mode every execution is timed: no gate.
+// RUN: env LINEPROF_MODE=exact %opt -load-pass-plugin=%plugin -passes=lineprof -S %t.ll -o %t.exact.ll
+// RUN: FileCheck --check-prefix=EXACT %s < %t.exact.ll
+// RUN: %opt -passes=verify -disable-output %t.exact.ll
 
 int work(int);
 
@@ -17,8 +22,8 @@ int pick(int n) {
 // The thread's buffer pointer is thread-local; a null pointer takes the
 // slow path into the runtime once per thread.
 // TABLE: @__lineprof_buffer = internal thread_local
-// The segment table: the call on line 13 is flagged as a call (flags 1).
-// TABLE: @lp.segments = private constant {{.*}}{ i32 0, i32 0, i32 13, i32 {{[0-9]+}}, i32 1 }
+// The segment table: the call on line 18 is flagged as a call (flags 1).
+// TABLE: @lp.segments = private constant {{.*}}{ i32 0, i32 0, i32 18, i32 {{[0-9]+}}, i32 1 }
 // ABI 1, flags 3 (timing, debug info), 4 blocks, 1 function, 1 file.
 // TABLE: @__lineprof_module = internal constant { i32, i32, i32, i32, i32, i32, {{.*}} } { i32 1, i32 3, i32 4, i32 {{[0-9]+}}, i32 1, i32 1,
 // TABLE: @llvm.global_ctors = {{.*}}@__lineprof_ctor
@@ -28,18 +33,35 @@ int pick(int n) {
 // CHECK: load {{.*}} @__lineprof_buffer
 // CHECK: call {{.*}} @__lineprof_thread_enter(
 // The entry block counts the call (function words come first: 3 per fn).
+// Counter accesses carry the counters' alias scope.
 // CHECK: [[HIT:%[0-9a-z.]+]] = getelementptr inbounds i64, {{.*}}, i64 3
-// CHECK-NEXT: load i64, {{.*}}[[HIT]]
-// CHECK-NEXT: add i64 {{.*}}, 1
-// CHECK-NEXT: store i64
-// CHECK-NEXT: call i64 @llvm.readcyclecounter()
+// CHECK-NEXT: [[OLD:%[0-9]+]] = load i64, {{.*}}[[HIT]], align 8, !alias.scope [[SCOPE:![0-9]+]]
+// CHECK-NEXT: [[NEW:%[0-9]+]] = add i64 [[OLD]], 1
+// CHECK-NEXT: store i64 [[NEW]], {{.*}}[[HIT]], align 8, !alias.scope [[SCOPE]]
+// The gate: the first 16 executions, then one in 64 by a hash of the count.
+// CHECK-NEXT: [[EARLY:%[0-9]+]] = icmp ule i64 [[NEW]], 16
+// CHECK-NEXT: [[HASH:%[0-9]+]] = mul i64 [[NEW]], -7046029254386353131
+// CHECK-NEXT: [[LUCKY:%[0-9]+]] = icmp ult i64 [[HASH]], 288230376151711743
+// CHECK-NEXT: %lp.timed = or i1 [[EARLY]], [[LUCKY]]
+// CHECK-NEXT: %lp.weight = select i1 [[EARLY]], i64 1, i64 64
 // Recursion bookkeeping: a call is primitive when no frame is active.
 // CHECK: icmp uge i64
+// CHECK: br i1 %lp.timed
+// CHECK: asm sideeffect "lfence\0A\09rdtsc"
+// The program's own memory accesses are marked as not aliasing counters.
+// CHECK: load i32, {{.*}} !noalias [[SCOPE]]
+// A segment closes with (now - start) * weight added to its ticks.
+// CHECK: asm sideeffect "lfence\0A\09rdtsc"
+// CHECK: sub i64
+// CHECK-NEXT: mul i64 {{.*}}, %lp.weight
 // The call to work() is a segment of its own, between two timestamps.
-// CHECK: call i64 @llvm.readcyclecounter()
-// CHECK-NEXT: getelementptr
 // CHECK: call i32 @work(
-// CHECK-NEXT: call i64 @llvm.readcyclecounter()
-// At the return, a primitive call adds its duration.
-// CHECK: select i1 %{{.*}}, i64 %{{.*}}, i64 0
+// CHECK-NEXT: br i1 %lp.timed
+// At the return, a timed primitive call adds its duration.
+// CHECK: and i1 %lp.primitive, %lp.timed
 // CHECK: ret i32
+
+// EXACT-LABEL: define {{.*}} @pick(
+// EXACT-NOT: lp.timed
+// EXACT: asm sideeffect "lfence\0A\09rdtsc"
+// EXACT: ret i32

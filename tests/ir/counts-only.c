@@ -8,6 +8,6 @@ int twice(int x) { return 2 * x; }
 // CHECK: @__lineprof_module = internal constant {{.*}} { i32 1, i32 2,
 // CHECK-LABEL: define {{.*}} @twice(
 // CHECK: add i64 {{.*}}, 1
-// CHECK-NOT: readcyclecounter
+// CHECK-NOT: rdtsc
 // CHECK: ret i32
-// BAD: lineprof: warning: unknown LINEPROF_MODE 'bogus' (expected 'time' or 'counts'); using 'time'
+// BAD: lineprof: warning: unknown LINEPROF_MODE 'bogus' (expected 'time', 'exact' or 'counts'); using 'time'

@@ -15,11 +15,11 @@ int guarded(int x) {
 }
 
 // CHECK-LABEL: define {{.*}} @_Z7guardedi(
-// CHECK: readcyclecounter
+// CHECK: rdtsc
 // CHECK: invoke {{.*}} @_Z9may_throwi(
 // CHECK-NEXT: to label %[[EDGE:[0-9a-z.]+]] unwind
 // CHECK: [[EDGE]]:
-// CHECK-NEXT: call i64 @llvm.readcyclecounter()
+// CHECK-NEXT: br i1 %lp.timed
 // CHECK: landingpad
 // Names are demangled for display; the symbol is kept beside them.
 // NAME-DAG: c"guarded(int)\00"

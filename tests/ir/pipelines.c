@@ -17,4 +17,4 @@ int sum(const int *a, int n) {
 // CHECK: @__lineprof_module = internal constant
 // CHECK-LABEL: define {{.*}} @sum(
 // CHECK: @__lineprof_buffer
-// CHECK: readcyclecounter
+// CHECK: rdtsc

@@ -10,6 +10,10 @@ int f(void) {
   return 0;
 }
 // CHECK-LABEL: define {{.*}} @f(
-// CHECK: readcyclecounter
+// CHECK: rdtsc
 // CHECK: call i32 @_setjmp(
-// CHECK-NEXT: call i64 @llvm.readcyclecounter()
+// CHECK-NEXT: br i1 %lp.timed
+// CHECK: call { i32, i32 } asm sideeffect "lfence\0A\09rdtsc"
+// CHECK-NEXT: extractvalue
+// CHECK-NOT: sub i64
+// CHECK: phi i64
