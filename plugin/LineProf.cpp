@@ -18,8 +18,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Analysis/LoopInfo.h"
 #include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/Demangle/Demangle.h"
 #include "llvm/ADT/Triple.h"
@@ -40,7 +43,10 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/IR/Dominators.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
+#include "llvm/Transforms/Utils/Cloning.h"
+#include "llvm/Transforms/Utils/SSAUpdater.h"
 #include "llvm/Transforms/Utils/ModuleUtils.h"
 #if LLVM_VERSION_MAJOR >= 22
 #include "llvm/Plugins/PassPlugin.h"
@@ -48,6 +54,7 @@
 #include "llvm/Passes/PassPlugin.h"
 #endif
 
+#include <algorithm>
 #include <dlfcn.h>
 #include <cstdlib>
 #include <string>
@@ -97,10 +104,10 @@ std::string runtimePath() {
 // every execution (exact: slow, for validation), or hits only (counts).
 enum class TimingMode { Sampled, Exact, None };
 
-// The sampled mode times every execution of a block up to SampleFirst, and
-// after that about one in SamplePeriod, weighted by SamplePeriod.
-constexpr uint64_t SampleFirst = 16;
-constexpr uint64_t SamplePeriod = 64;
+// The sampled mode's schedule (emitGate): every execution of a gate up to
+// ExactUpTo, one in MidPeriod up to MidUpTo, then one in SamplePeriod.
+constexpr uint64_t ExactUpTo = 32, MidUpTo = 2048;
+constexpr uint64_t MidPeriod = 16, SamplePeriod = 256;
 
 TimingMode timingMode() {
   const char *Mode = std::getenv("LINEPROF_MODE");
@@ -130,7 +137,8 @@ public:
   ModuleInstrumenter(Module &M, FunctionAnalysisManager &FAM)
       : M(M), FAM(FAM), Ctx(M.getContext()), I8(Type::getInt8Ty(Ctx)),
         I32(Type::getInt32Ty(Ctx)), I64(Type::getInt64Ty(Ctx)),
-        PtrTy(PointerType::getUnqual(I8)), Timing(timingMode()) {
+        PtrTy(PointerType::getUnqual(I8)), Timing(timingMode()),
+        CounterKind(Ctx.getMDKindID("lineprof.counter")) {
     MDBuilder MDB(Ctx);
     MDNode *Domain = MDB.createAnonymousAliasScopeDomain("lineprof");
     CounterScope = MDNode::get(
@@ -149,6 +157,7 @@ private:
   TimingMode Timing;
   bool HasDebugInfo = false;
   MDNode *CounterScope = nullptr;   // alias scope list of the counters
+  unsigned CounterKind;             // !lineprof.counter: our loads/stores
   MDNode *UnlikelyWeights = nullptr; // branch weights of the timed paths
 
   std::vector<SegmentInfo> Segments;
@@ -170,11 +179,13 @@ private:
   bool shouldInstrument(Function &F);
   void instrumentFunction(Function &F);
   Value *readClock(IRBuilder<> &B);
+  BlockClock emitGate(IRBuilder<> &B, Value *Hits);
   void markOurs(Instruction *I);
   Value *closeSegment(Instruction *Before, BlockClock &C, Value *Buf,
                       uint32_t SegIdx);
   Value *startClock(Instruction *Before, BlockClock &C);
-  Value *emitBufferLoad(Function &F, BasicBlock *&Body);
+  Value *emitBufferLoad(Function &F, Instruction *&Last);
+  Function *getOrCreateGetBuffer();
   bool isTimedCall(const CallBase &CB, const TargetLibraryInfo &TLI);
   void emitRuntimeGlue();
   void emitDescriptor();
@@ -396,33 +407,85 @@ Function *ModuleInstrumenter::getOrCreateThreadEnter() {
   return F;
 }
 
-// Loads this thread's buffer in the entry block, asking the runtime for one
-// on the thread's first call. Body is set to the block that holds the
-// function's original code.
-Value *ModuleInstrumenter::emitBufferLoad(Function &F, BasicBlock *&Body) {
-  BasicBlock &Entry = F.getEntryBlock();
-  BasicBlock::iterator IP = Entry.getFirstInsertionPt();
-  while (isa<AllocaInst>(&*IP))
-    ++IP;
-  IRBuilder<> B(&*IP);
-  Value *Cur = B.CreateLoad(PtrTy, TlsBuffer, "lp.buf");
-  Value *IsNull = B.CreateIsNull(Cur);
-  Instruction *SplitAt = &*B.GetInsertPoint();
-  Instruction *Then = SplitBlockAndInsertIfThen(
-      IsNull, SplitAt, false, MDBuilder(Ctx).createBranchWeights(1, 1 << 20));
-  Body = SplitAt->getParent();
-  B.SetInsertPoint(Then);
+// __lineprof_get_buffer(): this thread's buffer for this module, asking the
+// runtime for one on the thread's first call. It is declared to read no
+// memory and to be speculatable, like glibc's __errno_location, which is
+// true in the sense that matters: on one thread it always returns the same
+// pointer. So the optimizer merges the calls of inlined functions and
+// hoists them out of loops; LineProfLowerPass inlines what remains.
+Function *ModuleInstrumenter::getOrCreateGetBuffer() {
+  if (Function *F = M.getFunction("__lineprof_get_buffer"))
+    return F;
+  Function *F = Function::Create(FunctionType::get(PtrTy, false),
+                                 GlobalValue::InternalLinkage,
+                                 "__lineprof_get_buffer", M);
+  F->setDoesNotAccessMemory();
+  F->setDoesNotThrow();
+  F->addFnAttr(Attribute::WillReturn);
+  F->addFnAttr(Attribute::Speculatable);
+  F->addFnAttr(Attribute::NoInline);
+  F->addRetAttr(Attribute::NonNull);
+  BasicBlock *Entry = BasicBlock::Create(Ctx, "entry", F);
+  BasicBlock *Slow = BasicBlock::Create(Ctx, "slow", F);
+  BasicBlock *Done = BasicBlock::Create(Ctx, "done", F);
+  IRBuilder<> B(Entry);
+  LoadInst *Cur = B.CreateLoad(PtrTy, TlsBuffer, "lp.buf");
+  B.CreateCondBr(B.CreateIsNull(Cur), Slow, Done,
+                 MDBuilder(Ctx).createBranchWeights(1, 1 << 20));
+  B.SetInsertPoint(Slow);
   Value *Fresh = B.CreateCall(
       getOrCreateThreadEnter(),
       {ConstantExpr::getPointerCast(Desc, PtrTy),
        ConstantExpr::getPointerCast(TlsBuffer, PtrTy),
        ConstantExpr::getPointerCast(M.getNamedGlobal("__lineprof_scratch"),
                                     PtrTy)});
-  B.SetInsertPoint(&*Body->getFirstInsertionPt());
+  B.CreateBr(Done);
+  B.SetInsertPoint(Done);
   PHINode *Buf = B.CreatePHI(PtrTy, 2, "lp.buffer");
-  Buf->addIncoming(Cur, &Entry);
-  Buf->addIncoming(Fresh, Then->getParent());
-  return B.CreatePointerCast(Buf, PointerType::getUnqual(I64));
+  Buf->addIncoming(Cur, Entry);
+  Buf->addIncoming(Fresh, Slow);
+  B.CreateRet(Buf);
+  return F;
+}
+
+// The buffer, fetched after the entry block's allocas. Returns it as i64*;
+// Last is the last instruction added.
+Value *ModuleInstrumenter::emitBufferLoad(Function &F, Instruction *&Last) {
+  BasicBlock::iterator IP = F.getEntryBlock().getFirstInsertionPt();
+  while (isa<AllocaInst>(&*IP))
+    ++IP;
+  IRBuilder<> B(&*IP);
+  CallInst *Call = B.CreateCall(getOrCreateGetBuffer(), {}, "lp.buffer");
+  Last = Call;
+  Value *Buf = B.CreatePointerCast(Call, PointerType::getUnqual(I64));
+  if (auto *I = dyn_cast<Instruction>(Buf))
+    Last = I;
+  return Buf;
+}
+
+// The gate: is this execution (of a function, or of a loop's iteration)
+// timed, and how many executions does it stand for? The first 32 are all
+// timed, then one in 16 up to the 2048th, then one in 256: rare code is
+// timed exactly and hot code cheaply. Which executions are picked is a
+// multiplicative hash of the count, so no periodic pattern of the program
+// lines up with it. Each timed execution is weighted by its period, which
+// keeps the estimate of the total unbiased. A handful of instructions with
+// no variable shift: the gate sits in every loop iteration.
+BlockClock ModuleInstrumenter::emitGate(IRBuilder<> &B, Value *Hits) {
+  Value *Early = B.CreateICmpULE(Hits, B.getInt64(ExactUpTo));
+  Value *Mid = B.CreateICmpULE(Hits, B.getInt64(MidUpTo));
+  Value *Limit = B.CreateSelect(
+      Early, B.getInt64(UINT64_MAX),
+      B.CreateSelect(Mid, B.getInt64(UINT64_MAX / MidPeriod),
+                     B.getInt64(UINT64_MAX / SamplePeriod)));
+  Value *Hash = B.CreateMul(Hits, B.getInt64(0x9E3779B97F4A7C15ull));
+  BlockClock C;
+  C.Timed = B.CreateICmpULE(Hash, Limit, "lp.timed");
+  C.Weight = B.CreateSelect(
+      Early, B.getInt64(1),
+      B.CreateSelect(Mid, B.getInt64(MidPeriod), B.getInt64(SamplePeriod)),
+      "lp.weight");
+  return C;
 }
 
 Value *ModuleInstrumenter::readClock(IRBuilder<> &B) {
@@ -454,6 +517,7 @@ Value *ModuleInstrumenter::readClock(IRBuilder<> &B) {
 // the optimizer may keep a loop's counters in registers.
 void ModuleInstrumenter::markOurs(Instruction *I) {
   I->setMetadata(LLVMContext::MD_alias_scope, CounterScope);
+  I->setMetadata(CounterKind, MDNode::get(Ctx, {}));
 }
 
 // Emits `if (Timed) { now = clock; ticks[Seg] += (now - T) * Weight; }`
@@ -532,9 +596,9 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
   for (BasicBlock &BB : F)
     Blocks.push_back(&BB);
 
-  BasicBlock *Body = nullptr;
-  Value *Buf = emitBufferLoad(F, Body);
-  Blocks[0] = Body;
+  Instruction *BufLast = nullptr;
+  Value *Buf = emitBufferLoad(F, BufLast);
+  BasicBlock *Body = Blocks[0];
   FI.EntryBlock = NumBlocks;
   Functions.push_back(FI);
 
@@ -553,45 +617,58 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
   BlockClock EntryClock;
   Value *Primitive = nullptr, *ActiveAddr = nullptr;
 
+  // Where each block's own code starts, before we add any.
+  DenseMap<BasicBlock *, Instruction *> TopOf;
+  for (BasicBlock *BB : Blocks)
+    TopOf[BB] = BB == Body ? BufLast->getNextNode() : &*BB->getFirstInsertionPt();
+
+  // Gates: the function's entry and every loop header decide whether the
+  // blocks they dominate are timed, for one call or one iteration. Blocks
+  // take the decision of the innermost loop around them, or of the entry.
+  LoopInfo &LI = FAM.getResult<LoopAnalysis>(F);
+  DenseMap<BasicBlock *, BlockClock> Gates;
+  auto gateOf = [&](BasicBlock *BB) -> BasicBlock * {
+    Loop *L = LI.getLoopFor(BB);
+    return L ? L->getHeader() : Body;
+  };
+
+  // Hit counters first, so that every gate exists before the blocks that
+  // use it are instrumented.
+  DenseMap<BasicBlock *, uint32_t> BlockIndex;
   for (BasicBlock *BB : Blocks) {
     uint32_t BlockIdx = NumBlocks++;
-    // The block's own instructions and terminator, before we add any.
-    SmallVector<Instruction *, 64> Insts;
-    for (Instruction &I : *BB)
-      if (&I != BB->getTerminator() && !isa<DbgInfoIntrinsic>(I) &&
-          !isa<PHINode>(I) && !I.isEHPad() && &I != Buf)
-        Insts.push_back(&I);
-    Instruction *Term = BB->getTerminator();
-    if (auto *Ret = dyn_cast<ReturnInst>(Term))
-      if (CallInst *Tail = Ret->getParent()->getTerminatingMustTailCall())
-        Term = Tail;
-
-    Instruction *Top = &*BB->getFirstInsertionPt();
-    if (BB == Body) // after the phi of the buffer
-      Top = cast<Instruction>(Buf)->getNextNode();
-    IRBuilder<> B(Top);
-
-    // Hit counter, and the gate that decides whether this execution of the
-    // block is timed: always for its first SampleFirst executions, then
-    // about one in SamplePeriod, chosen by a multiplicative hash of the
-    // count so that no periodic pattern of the program lines up with it.
+    BlockIndex[BB] = BlockIdx;
+    IRBuilder<> B(TopOf[BB]);
     Value *HitPtr =
         B.CreateConstInBoundsGEP1_64(I64, Buf, HitsBase + BlockIdx, "lp.hit");
     LoadInst *OldHits = B.CreateLoad(I64, HitPtr);
     Value *Hits = B.CreateAdd(OldHits, B.getInt64(1));
     markOurs(OldHits);
     markOurs(B.CreateStore(Hits, HitPtr));
+    if (Timing == TimingMode::Sampled && (BB == Body || LI.isLoopHeader(BB)))
+      Gates[BB] = emitGate(B, Hits);
+  }
 
+  for (BasicBlock *BB : Blocks) {
+    uint32_t BlockIdx = BlockIndex[BB];
+    // The block's own instructions and terminator, before we add any.
+    SmallVector<Instruction *, 64> Insts;
+    for (Instruction &I : *BB)
+      if (&I != BB->getTerminator() && !isa<DbgInfoIntrinsic>(I) &&
+          !isa<PHINode>(I) && !I.isEHPad() && !isa<AllocaInst>(I))
+        Insts.push_back(&I);
+    if (BB == Body) // what emitBufferLoad added
+      Insts.erase(Insts.begin(), std::find(Insts.begin(), Insts.end(), BufLast) + 1);
+    Instruction *Term = BB->getTerminator();
+    if (auto *Ret = dyn_cast<ReturnInst>(Term))
+      if (CallInst *Tail = Ret->getParent()->getTerminatingMustTailCall())
+        Term = Tail;
+
+    Instruction *Top = TopOf[BB];
+    IRBuilder<> B(Top);
     BlockClock Clock;
-    if (Timing == TimingMode::Sampled) {
-      Value *Early = B.CreateICmpULE(Hits, B.getInt64(SampleFirst));
-      Value *Hash = B.CreateMul(Hits, B.getInt64(0x9E3779B97F4A7C15ull));
-      Value *Lucky = B.CreateICmpULT(
-          Hash, B.getInt64(UINT64_MAX / SamplePeriod));
-      Clock.Timed = B.CreateOr(Early, Lucky, "lp.timed");
-      Clock.Weight = B.CreateSelect(Early, B.getInt64(1),
-                                    B.getInt64(SamplePeriod), "lp.weight");
-    }
+    if (Timing == TimingMode::Sampled)
+      Clock = Gates.lookup(gateOf(BB));
 
     if (BB == Body) {
       // Recursion: a call is primitive unless a frame of this function is
@@ -859,6 +936,8 @@ void ModuleInstrumenter::emitDescriptor() {
 }
 
 bool ModuleInstrumenter::run() {
+  if (M.getNamedGlobal("__lineprof_module"))
+    return false; // instrumented already (an LTO link, or opt run twice)
   SmallVector<Function *, 64> Work;
   for (Function &F : M)
     if (shouldInstrument(F))
@@ -887,6 +966,127 @@ bool ModuleInstrumenter::run() {
   return true;
 }
 
+// Counter promotion for one location in one loop: the loop's loads and
+// stores of the counter become an SSA value, loaded once in the preheader
+// and stored at every exit, as LICM does for scalars. LICM cannot do it
+// for counters in blocks that do not run on every iteration, because it
+// must assume another thread could see the memory; a thread's counters are
+// its own.
+class CounterPromoter : public LoadAndStorePromoter {
+  Value *Ptr;
+  ArrayRef<BasicBlock *> Exits;
+  unsigned Kind;
+
+public:
+  CounterPromoter(ArrayRef<const Instruction *> Insts, SSAUpdater &SSA,
+                  Value *Ptr, ArrayRef<BasicBlock *> Exits, unsigned Kind)
+      : LoadAndStorePromoter(Insts, SSA, "lp.counter"), Ptr(Ptr),
+        Exits(Exits), Kind(Kind) {}
+  void doExtraRewritesBeforeFinalDeletion() override {
+    for (BasicBlock *Exit : Exits) {
+      Value *V = SSA.GetValueInMiddleOfBlock(Exit);
+      auto *St = new StoreInst(V, Ptr, &*Exit->getFirstInsertionPt());
+      St->setMetadata(Kind, MDNode::get(Ptr->getContext(), {}));
+    }
+  }
+};
+
+// Is every call in L one that cannot reach the counters (our clock, or an
+// intrinsic that touches no memory)? A call to anything else might come
+// back into this module and count, so its loop keeps counting in memory.
+static bool callFree(const Loop &L) {
+  for (BasicBlock *BB : L.blocks())
+    for (Instruction &I : *BB)
+      if (auto *CB = dyn_cast<CallBase>(&I)) {
+        if (CB->isInlineAsm() && CB->onlyAccessesInaccessibleMemory())
+          continue;
+        if (isa<IntrinsicInst>(CB) && !CB->mayWriteToMemory())
+          continue;
+        if (isa<DbgInfoIntrinsic>(CB))
+          continue;
+        return false;
+      }
+  return true;
+}
+
+static bool promoteCounters(Loop &L, unsigned Kind) {
+  BasicBlock *Preheader = L.getLoopPreheader();
+  if (!Preheader || !L.hasDedicatedExits() || !callFree(L))
+    return false;
+  SmallVector<BasicBlock *, 8> Exits;
+  L.getUniqueExitBlocks(Exits);
+  for (BasicBlock *E : Exits)
+    if (E->isEHPad())
+      return false;
+  // Our counter accesses, grouped by the address they use.
+  MapVector<Value *, SmallVector<Instruction *, 4>> ByPtr;
+  for (BasicBlock *BB : L.blocks())
+    for (Instruction &I : *BB) {
+      if (!I.getMetadata(Kind))
+        continue;
+      Value *P = isa<LoadInst>(I) ? cast<LoadInst>(I).getPointerOperand()
+                                  : cast<StoreInst>(I).getPointerOperand();
+      if (L.isLoopInvariant(P))
+        ByPtr[P].push_back(&I);
+    }
+  bool Changed = false;
+  for (auto &Entry : ByPtr) {
+    Value *Ptr = Entry.first;
+    auto &Uses = Entry.second;
+    bool HasStore = any_of(Uses, [](Instruction *I) { return isa<StoreInst>(I); });
+    if (!HasStore)
+      continue;
+    SmallVector<PHINode *, 16> NewPHIs;
+    SSAUpdater SSA(&NewPHIs);
+    SmallVector<const Instruction *, 8> ConstUses(Uses.begin(), Uses.end());
+    CounterPromoter Promoter(ConstUses, SSA, Ptr, Exits, Kind);
+    Type *Ty = isa<LoadInst>(Uses[0]) ? Uses[0]->getType()
+                                      : cast<StoreInst>(Uses[0])
+                                            ->getValueOperand()
+                                            ->getType();
+    auto *Init = new LoadInst(Ty, Ptr, "lp.counter", Preheader->getTerminator());
+    Init->setMetadata(Kind, MDNode::get(Ptr->getContext(), {}));
+    SSA.AddAvailableValue(Preheader, Init);
+    SmallVector<Instruction *, 8> Work(Uses.begin(), Uses.end());
+    Promoter.run(Work);
+    Changed = true;
+  }
+  return Changed;
+}
+
+// Runs where the vectorizers start (after inlining and the loop passes, so
+// __lineprof_get_buffer calls are merged and hoisted by then): inlines what
+// is left of them and promotes the counters of call-free loops into
+// registers. Before the vectorizers, because SLP would otherwise merge
+// adjacent counter updates into vector read-modify-writes.
+struct LineProfLowerPass : PassInfoMixin<LineProfLowerPass> {
+  PreservedAnalyses run(Function &F, FunctionAnalysisManager &FAM) {
+    SmallVector<CallBase *, 4> Calls;
+    for (BasicBlock &BB : F)
+      for (Instruction &I : BB)
+        if (auto *CB = dyn_cast<CallBase>(&I))
+          if (Function *Callee = CB->getCalledFunction())
+            if (Callee->getName() == "__lineprof_get_buffer")
+              Calls.push_back(CB);
+    if (Calls.empty())
+      return PreservedAnalyses::all();
+    for (CallBase *CB : Calls) {
+      InlineFunctionInfo IFI;
+      InlineFunction(*CB, IFI);
+    }
+    FAM.invalidate(F, PreservedAnalyses::none());
+    unsigned Kind = F.getContext().getMDKindID("lineprof.counter");
+    LoopInfo &LI = FAM.getResult<LoopAnalysis>(F);
+    // Inner loops first, so that an outer loop can take over the promoted
+    // loads and stores of the loops inside it.
+    SmallVector<Loop *, 16> Loops = LI.getLoopsInPreorder();
+    for (Loop *L : reverse(Loops))
+      promoteCounters(*L, Kind);
+    return PreservedAnalyses::none();
+  }
+  static bool isRequired() { return true; }
+};
+
 struct LineProfPass : PassInfoMixin<LineProfPass> {
   PreservedAnalyses run(Module &M, ModuleAnalysisManager &MAM) {
     auto &FAM = MAM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
@@ -907,12 +1107,24 @@ extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
                 [](ModulePassManager &MPM, OptimizationLevel) {
                   MPM.addPass(LineProfPass());
                 });
+            PB.registerVectorizerStartEPCallback(
+                [](FunctionPassManager &FPM, OptimizationLevel) {
+                  FPM.addPass(LineProfLowerPass());
+                });
             PB.registerPipelineParsingCallback(
                 [](StringRef Name, ModulePassManager &MPM,
                    ArrayRef<PassBuilder::PipelineElement>) {
                   if (Name != "lineprof")
                     return false;
                   MPM.addPass(LineProfPass());
+                  return true;
+                });
+            PB.registerPipelineParsingCallback(
+                [](StringRef Name, FunctionPassManager &FPM,
+                   ArrayRef<PassBuilder::PipelineElement>) {
+                  if (Name != "lineprof-lower")
+                    return false;
+                  FPM.addPass(LineProfLowerPass());
                   return true;
                 });
           }};

@@ -30,20 +30,23 @@ int pick(int n) {
 // TABLE: @llvm.global_dtors = {{.*}}@__lineprof_dtor
 
 // CHECK-LABEL: define {{.*}} @pick(
-// CHECK: load {{.*}} @__lineprof_buffer
-// CHECK: call {{.*}} @__lineprof_thread_enter(
+// CHECK: call {{.*}} @__lineprof_get_buffer()
 // The entry block counts the call (function words come first: 3 per fn).
 // Counter accesses carry the counters' alias scope.
 // CHECK: [[HIT:%[0-9a-z.]+]] = getelementptr inbounds i64, {{.*}}, i64 3
 // CHECK-NEXT: [[OLD:%[0-9]+]] = load i64, {{.*}}[[HIT]], align 8, !alias.scope [[SCOPE:![0-9]+]]
 // CHECK-NEXT: [[NEW:%[0-9]+]] = add i64 [[OLD]], 1
 // CHECK-NEXT: store i64 [[NEW]], {{.*}}[[HIT]], align 8, !alias.scope [[SCOPE]]
-// The gate: the first 16 executions, then one in 64 by a hash of the count.
-// CHECK-NEXT: [[EARLY:%[0-9]+]] = icmp ule i64 [[NEW]], 16
+// The gate: every execution up to 32, then one in 16 up to 2048, then one
+// in 256, picked by a multiplicative hash of the count.
+// CHECK-NEXT: [[EARLY:%[0-9]+]] = icmp ule i64 [[NEW]], 32
+// CHECK-NEXT: [[MID:%[0-9]+]] = icmp ule i64 [[NEW]], 2048
+// CHECK-NEXT: [[L1:%[0-9]+]] = select i1 [[MID]], i64 1152921504606846975, i64 72057594037927935
+// CHECK-NEXT: [[LIMIT:%[0-9]+]] = select i1 [[EARLY]], i64 -1, i64 [[L1]]
 // CHECK-NEXT: [[HASH:%[0-9]+]] = mul i64 [[NEW]], -7046029254386353131
-// CHECK-NEXT: [[LUCKY:%[0-9]+]] = icmp ult i64 [[HASH]], 288230376151711743
-// CHECK-NEXT: %lp.timed = or i1 [[EARLY]], [[LUCKY]]
-// CHECK-NEXT: %lp.weight = select i1 [[EARLY]], i64 1, i64 64
+// CHECK-NEXT: %lp.timed = icmp ule i64 [[HASH]], [[LIMIT]]
+// CHECK-NEXT: [[W1:%[0-9]+]] = select i1 [[MID]], i64 16, i64 256
+// CHECK-NEXT: %lp.weight = select i1 [[EARLY]], i64 1, i64 [[W1]]
 // Recursion bookkeeping: a call is primitive when no frame is active.
 // CHECK: icmp uge i64
 // CHECK: br i1 %lp.timed
@@ -60,6 +63,14 @@ int pick(int n) {
 // At the return, a timed primitive call adds its duration.
 // CHECK: and i1 %lp.primitive, %lp.timed
 // CHECK: ret i32
+
+// The buffer comes from a function that reads the thread's pointer and, the
+// first time, asks the runtime; to the optimizer it is pure, so inlined
+// copies merge and leave loops.
+// CHECK: define internal nonnull {{.*}} @__lineprof_get_buffer() #[[ATTR:[0-9]+]]
+// CHECK: load {{.*}} @__lineprof_buffer
+// CHECK: call {{.*}} @__lineprof_thread_enter(
+// CHECK: attributes #[[ATTR]] = { noinline nounwind readnone speculatable willreturn }
 
 // EXACT-LABEL: define {{.*}} @pick(
 // EXACT-NOT: lp.timed

@@ -1,0 +1,36 @@
+// After optimization, counters of loops without calls live in registers:
+// loaded before the loop, stored at its exits, even for blocks that do not
+// run on every iteration (which LICM leaves alone). A loop with a call
+// keeps counting in memory.
+// RUN: %clang -g -O2 -S -emit-llvm -Xclang -disable-llvm-passes %s -o %t.ll
+// RUN: %opt -load-pass-plugin=%plugin -passes='default<O2>' -S %t.ll -o %t.out.ll
+// RUN: FileCheck %s < %t.out.ll
+// RUN: %opt -passes=verify -disable-output %t.out.ll
+
+int positive_sum(const int *a, int n) {
+  int s = 0;
+  for (int i = 0; i < n; i++)
+    if (a[i] > 0)
+      s += a[i];
+  return s;
+}
+
+void visit(int);
+void visit_all(const int *a, int n) {
+  for (int i = 0; i < n; i++)
+    visit(a[i]);
+}
+
+// CHECK-LABEL: define {{.*}} @positive_sum(
+// The get_buffer call was inlined: no call is left.
+// CHECK-NOT: call {{.*}}@__lineprof_get_buffer
+// Loaded before the loop, carried around it in phis, stored after it.
+// CHECK: %lp.counter{{[0-9]*}} = load i64, {{.*}}!lineprof.counter
+// CHECK: = phi i64 [ %lp.counter{{[0-9]*}}, %{{[0-9a-z._]+}} ], [ %lp.counter{{[0-9]*}}, %{{[0-9a-z._]+}} ]
+// CHECK: store i64 %lp.counter{{[0-9]*}}, {{.*}}!lineprof.counter
+// CHECK: ret i32
+
+// CHECK-LABEL: define {{.*}} @visit_all(
+// CHECK-NOT: lp.counter
+// CHECK: call void @visit(
+// CHECK: ret void
