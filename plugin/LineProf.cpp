@@ -73,8 +73,11 @@ constexpr uint32_t SegCall = 0x1;
 constexpr uint64_t FnPrimitiveCalls = 0, FnInclusiveTicks = 1,
                    FnActiveFrame = 2, FnWords = 3;
 
+constexpr uint32_t NoCallee = 0xffffffffu;
+
 struct SegmentInfo {
   uint32_t Function, File, Line, Block, Flags;
+  uint32_t Callee = NoCallee; // index into Callees for a call segment
 };
 
 struct FunctionInfo {
@@ -164,6 +167,9 @@ private:
   std::vector<FunctionInfo> Functions;
   std::vector<std::string> Files, Checksums;
   StringMap<uint32_t> FileIndex;
+  std::vector<std::string> Callees; // symbol names; "" for indirect calls
+  StringMap<uint32_t> CalleeIndex;
+  uint32_t calleeId(const CallBase &CB);
   uint32_t NumBlocks = 0;
 
   // Buffer layout (lineprof_abi.h): function words, then hits, then ticks.
@@ -269,6 +275,22 @@ bool ModuleInstrumenter::isTimedCall(const CallBase &CB,
       return false;
   }
   return true;
+}
+
+// The callee of a call segment, by symbol name, so that the runtime can
+// link call sites to the functions they call; "" when the call is indirect.
+uint32_t ModuleInstrumenter::calleeId(const CallBase &CB) {
+  StringRef Name;
+  if (const Function *F =
+          dyn_cast<Function>(CB.getCalledOperand()->stripPointerCasts()))
+    Name = F->getName();
+  auto It = CalleeIndex.find(Name);
+  if (It != CalleeIndex.end())
+    return It->second;
+  uint32_t Id = Callees.size();
+  Callees.push_back(Name.str());
+  CalleeIndex[Name] = Id;
+  return Id;
 }
 
 GlobalVariable *ModuleInstrumenter::getOrCreateHidden(StringRef Name,
@@ -739,7 +761,8 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
       }
       if (CB && isTimedCall(*CB, TLI)) {
         SegmentInfo Call{FnIndex, HasLoc ? File : Cur.File,
-                         HasLoc ? Line : Cur.Line, BlockIdx, SegCall};
+                         HasLoc ? Line : Cur.Line, BlockIdx, SegCall,
+                         calleeId(*CB)};
         if (Cur.Line == 0 && Call.Line != 0) {
           Cur.Line = Call.Line;
           Cur.File = Call.File;
@@ -779,7 +802,8 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
       // The invoke is a call segment that closes on the normal edge; on the
       // unwind edge its time is lost, never misattributed.
       boundary(Inv, {FnIndex, TLine ? TFile : Cur.File,
-                     TLine ? TLine : Cur.Line, BlockIdx, SegCall});
+                     TLine ? TLine : Cur.Line, BlockIdx, SegCall,
+                     calleeId(*Inv)});
       BasicBlock *Edge = SplitEdge(Inv->getParent(), Inv->getNormalDest());
       uint32_t SegIdx = Segments.size();
       Segments.push_back(Cur);
@@ -853,14 +877,14 @@ void ModuleInstrumenter::emitDescriptor() {
       ConstantExpr::getPointerCast(Scratch, OldScratch->getType()));
   OldScratch->eraseFromParent();
 
-  auto *SegTy = StructType::get(I32, I32, I32, I32, I32);
+  auto *SegTy = StructType::get(I32, I32, I32, I32, I32, I32);
   auto *FnTy = StructType::get(PtrTy, PtrTy, I32, I32, I32, I32);
   std::vector<Constant *> SegC, FnC, FileC, SumC;
   for (const SegmentInfo &S : Segments)
     SegC.push_back(ConstantStruct::get(
         SegTy, {ConstantInt::get(I32, S.Function), ConstantInt::get(I32, S.File),
                 ConstantInt::get(I32, S.Line), ConstantInt::get(I32, S.Block),
-                ConstantInt::get(I32, S.Flags)}));
+                ConstantInt::get(I32, S.Flags), ConstantInt::get(I32, S.Callee)}));
   for (const FunctionInfo &F : Functions)
     FnC.push_back(ConstantStruct::get(
         FnTy, {cstr(F.Name, "lp.name"), cstr(F.LinkageName, "lp.link"),
@@ -870,6 +894,9 @@ void ModuleInstrumenter::emitDescriptor() {
     FileC.push_back(cstr(Files[I], "lp.file"));
     SumC.push_back(cstr(Checksums[I], "lp.sum"));
   }
+  std::vector<Constant *> CalleeC;
+  for (const std::string &Name : Callees)
+    CalleeC.push_back(cstr(Name, "lp.callee"));
   auto array = [&](Type *Elt, std::vector<Constant *> &Elts, StringRef Name) {
     auto *Ty = ArrayType::get(Elt, Elts.size());
     auto *G = new GlobalVariable(M, Ty, true, GlobalValue::PrivateLinkage,
@@ -890,17 +917,18 @@ void ModuleInstrumenter::emitDescriptor() {
 
   uint32_t Flags = (Timing != TimingMode::None ? ModTiming : 0) |
                    (HasDebugInfo ? ModDebugInfo : 0);
-  auto *DescTy = StructType::get(I32, I32, I32, I32, I32, I32, PtrTy, PtrTy,
-                                 PtrTy, PtrTy, PtrTy, I64);
+  auto *DescTy = StructType::get(I32, I32, I32, I32, I32, I32, I32, I32, PtrTy,
+                                 PtrTy, PtrTy, PtrTy, PtrTy, PtrTy, I64);
   Constant *Init = ConstantStruct::get(
       DescTy,
       {ConstantInt::get(I32, AbiVersion), ConstantInt::get(I32, Flags),
        ConstantInt::get(I32, NumBlocks), ConstantInt::get(I32, Segments.size()),
        ConstantInt::get(I32, Functions.size()),
-       ConstantInt::get(I32, Files.size()),
-       cstr(M.getSourceFileName(), "lp.module"), array(PtrTy, FileC, "lp.files"),
-       array(PtrTy, SumC, "lp.sums"), array(FnTy, FnC, "lp.functions"),
-       array(SegTy, SegC, "lp.segments"), ConstantInt::get(I64, R.low())});
+       ConstantInt::get(I32, Files.size()), ConstantInt::get(I32, Callees.size()),
+       ConstantInt::get(I32, 0), cstr(M.getSourceFileName(), "lp.module"),
+       array(PtrTy, FileC, "lp.files"), array(PtrTy, SumC, "lp.sums"),
+       array(FnTy, FnC, "lp.functions"), array(SegTy, SegC, "lp.segments"),
+       array(PtrTy, CalleeC, "lp.callees"), ConstantInt::get(I64, R.low())});
   auto *NewDesc = new GlobalVariable(M, DescTy, true,
                                      GlobalValue::InternalLinkage, Init,
                                      "__lineprof_module");

@@ -20,6 +20,8 @@
 /* lp_segment_desc.flags */
 #define LP_SEG_CALL 0x1u /* the segment is one call: its time is callee time */
 
+#define LP_NO_CALLEE 0xffffffffu /* lp_segment_desc.callee of a non-call */
+
 /* A segment is a run of instructions of one block on one source line, or a
  * single call. Timestamps bound segments; each block has one hit counter. */
 struct lp_segment_desc {
@@ -28,6 +30,8 @@ struct lp_segment_desc {
   uint32_t line;     /* source line, 0 when the code has no location */
   uint32_t block;    /* index of the block's hit counter */
   uint32_t flags;    /* LP_SEG_* */
+  uint32_t callee;   /* a call's callee: index into callees ("" when the
+                        call is indirect); LP_NO_CALLEE otherwise */
 };
 
 struct lp_function_desc {
@@ -46,11 +50,14 @@ struct lp_module_desc {
   uint32_t n_segments;  /* timed segments */
   uint32_t n_functions;
   uint32_t n_files;
+  uint32_t n_callees;
+  uint32_t reserved;                       /* zero */
   const char *name;                        /* the translation unit's source */
   const char *const *files;                /* n_files absolute paths */
   const char *const *checksums;            /* n_files, "md5:<hex>" or "" */
   const struct lp_function_desc *functions; /* n_functions */
   const struct lp_segment_desc *segments;  /* n_segments */
+  const char *const *callees;              /* n_callees symbol names */
   uint64_t module_hash;                    /* identity of the module's code */
 };
 

@@ -74,7 +74,7 @@ LP_EXPORT void __lineprof_register(const struct lp_module_desc *desc) {
  * came from. Returns NULL when memory is short; the caller then keeps
  * nothing of the module's lines but still drops its dangling pointers. */
 static struct lp_module_desc *lp_copy_desc(const struct lp_module_desc *d) {
-  size_t size = sizeof *d + d->n_files * 2 * sizeof(char *) +
+  size_t size = sizeof *d + (d->n_files * 2 + d->n_callees) * sizeof(char *) +
                 d->n_functions * sizeof(struct lp_function_desc) +
                 d->n_segments * sizeof(struct lp_segment_desc);
   size += strlen(d->name) + 1;
@@ -82,6 +82,8 @@ static struct lp_module_desc *lp_copy_desc(const struct lp_module_desc *d) {
     size += strlen(d->files[i]) + strlen(d->checksums[i]) + 2;
   for (uint32_t i = 0; i < d->n_functions; i++)
     size += strlen(d->functions[i].name) + strlen(d->functions[i].linkage_name) + 2;
+  for (uint32_t i = 0; i < d->n_callees; i++)
+    size += strlen(d->callees[i]) + 1;
   /* Layout: [pointer arrays][function structs][segment structs][desc][strings]
    * so that every part stays aligned. */
   char *block = malloc(size);
@@ -89,7 +91,8 @@ static struct lp_module_desc *lp_copy_desc(const struct lp_module_desc *d) {
     return NULL;
   const char **files = (const char **)block;
   const char **sums = files + d->n_files;
-  struct lp_function_desc *fns = (struct lp_function_desc *)(sums + d->n_files);
+  const char **callees = sums + d->n_files;
+  struct lp_function_desc *fns = (struct lp_function_desc *)(callees + d->n_callees);
   struct lp_segment_desc *segs = (struct lp_segment_desc *)(fns + d->n_functions);
   struct lp_module_desc *copy = (struct lp_module_desc *)(segs + d->n_segments);
   char *str = (char *)(copy + 1);
@@ -111,12 +114,15 @@ static struct lp_module_desc *lp_copy_desc(const struct lp_module_desc *d) {
     LP_DUP(fns[i].name, d->functions[i].name);
     LP_DUP(fns[i].linkage_name, d->functions[i].linkage_name);
   }
+  for (uint32_t i = 0; i < d->n_callees; i++)
+    LP_DUP(callees[i], d->callees[i]);
 #undef LP_DUP
   memcpy(segs, d->segments, d->n_segments * sizeof *segs);
   copy->files = files;
   copy->checksums = sums;
   copy->functions = fns;
   copy->segments = segs;
+  copy->callees = callees;
   return copy;
 }
 

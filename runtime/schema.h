@@ -62,6 +62,14 @@
   "  inclusive_ns INTEGER NOT NULL,\n"                                         \
   "  self_ns INTEGER NOT NULL,\n"                                              \
   "  PRIMARY KEY(run_id, function_id)) WITHOUT ROWID;\n"                       \
+  "CREATE TABLE IF NOT EXISTS call_stats(\n"                                   \
+  "  run_id INTEGER NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,\n"     \
+  "  line_id INTEGER NOT NULL REFERENCES lines(line_id),\n"                    \
+  "  callee_name TEXT NOT NULL,\n"                                             \
+  "  callee_function_id INTEGER REFERENCES functions(function_id),\n"          \
+  "  calls INTEGER NOT NULL,\n"                                                \
+  "  time_ns INTEGER NOT NULL,\n"                                              \
+  "  PRIMARY KEY(run_id, line_id, callee_name)) WITHOUT ROWID;\n"              \
   "CREATE VIEW IF NOT EXISTS line_profile AS\n"                                \
   "  SELECT s.run_id, f.path AS file, fn.name AS function, l.line_no,\n"      \
   "         s.hits, s.time_ns, s.self_ns,\n"                                   \
@@ -79,6 +87,15 @@
   "           AS inclusive_per_call_ns\n"                                      \
   "  FROM function_stats s JOIN functions fn\n"                                \
   "    ON fn.function_id = s.function_id\n"                                    \
-  "  JOIN files f ON f.file_id = fn.file_id;\n"
+  "  JOIN files f ON f.file_id = fn.file_id;\n"                                \
+  "CREATE VIEW IF NOT EXISTS call_graph AS\n"                                  \
+  "  SELECT c.run_id, caller.name AS caller, f.path AS file, l.line_no,\n"    \
+  "         COALESCE(callee.name, NULLIF(c.callee_name, '')) AS callee,\n"   \
+  "         c.callee_function_id, c.calls, c.time_ns\n"                       \
+  "  FROM call_stats c JOIN lines l ON l.line_id = c.line_id\n"               \
+  "  JOIN files f ON f.file_id = l.file_id\n"                                 \
+  "  JOIN functions caller ON caller.function_id = l.function_id\n"           \
+  "  LEFT JOIN functions callee\n"                                            \
+  "    ON callee.function_id = c.callee_function_id;\n"
 
 #endif

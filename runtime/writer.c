@@ -91,7 +91,7 @@ struct lp_writer {
   long long run_id;
   double ns_per_tick;       /* 1e9 / ticks_per_second */
   double overhead;          /* ticks one probe adds to a segment */
-  sqlite3_stmt *file, *function, *line, *line_stat, *function_stat;
+  sqlite3_stmt *file, *function, *line, *line_stat, *function_stat, *call_stat;
   long long *file_ids;      /* per module file index, reused across modules */
   size_t file_ids_cap;
   uint64_t lines_written;
@@ -147,6 +147,38 @@ struct lp_fn_total {
   double self_ticks; /* compensated ticks outside calls */
 };
 
+/* The calls of one line to one callee. */
+struct lp_call_total {
+  uint32_t callee; /* index into the module's callees */
+  uint64_t calls;  /* exact count */
+  double ticks;    /* compensated ticks of the calls */
+};
+
+/* Module function indices sorted by linkage name, to find a callee that is
+ * defined in the same module. */
+static const struct lp_function_desc *lp_sort_fns;
+static int lp_cmp_fn(const void *a, const void *b) {
+  return strcmp(lp_sort_fns[*(const uint32_t *)a].linkage_name,
+                lp_sort_fns[*(const uint32_t *)b].linkage_name);
+}
+
+/* Returns the index of the module's function named `name`, or -1. */
+static long lp_find_fn(const struct lp_module_desc *m, const uint32_t *sorted,
+                       const char *name) {
+  size_t lo = 0, hi = m->n_functions;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    int c = strcmp(m->functions[sorted[mid]].linkage_name, name);
+    if (c == 0)
+      return sorted[mid];
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return -1;
+}
+
 /* Writes one module's tables and statistics. Returns 0 or -1. */
 static int lp_write_module(void *ctx, const struct lp_module_desc *m,
                            const uint64_t *words) {
@@ -174,8 +206,15 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
   uint32_t *order = malloc((m->n_segments + 1) * sizeof *order);
   struct lp_fn_total *totals = calloc(m->n_functions + 1, sizeof *totals);
   long long *fn_ids = calloc(m->n_functions + 1, sizeof *fn_ids);
-  if (!order || !totals || !fn_ids)
+  uint32_t *by_name = malloc((m->n_functions + 1) * sizeof *by_name);
+  size_t calls_cap = 16, n_calls = 0;
+  struct lp_call_total *calls = malloc(calls_cap * sizeof *calls);
+  if (!order || !totals || !fn_ids || !by_name || !calls)
     goto out;
+  for (uint32_t f = 0; f < m->n_functions; f++)
+    by_name[f] = f;
+  lp_sort_fns = m->functions;
+  qsort(by_name, m->n_functions, sizeof *by_name, lp_cmp_fn);
 
   for (uint32_t f = 0; f < m->n_functions; f++) {
     const struct lp_function_desc *fd = &m->functions[f];
@@ -198,6 +237,7 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
     const struct lp_segment_desc *first = &m->segments[order[i]];
     uint64_t line_hits = 0;
     double line_ticks = 0, line_self = 0;
+    n_calls = 0;
     uint32_t j = i;
     for (; j < m->n_segments; j++) {
       const struct lp_segment_desc *s = &m->segments[order[j]];
@@ -207,13 +247,31 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
       uint64_t h = hits[s->block];
       if (h > line_hits)
         line_hits = h;
+      double t = 0;
       if (timing) {
-        double t = (double)ticks[order[j]] - w->overhead * (double)h;
+        t = (double)ticks[order[j]] - w->overhead * (double)h;
         if (t < 0)
           t = 0;
         line_ticks += t;
         if (!(s->flags & LP_SEG_CALL))
           line_self += t;
+      }
+      if ((s->flags & LP_SEG_CALL) && s->callee < m->n_callees) {
+        size_t k = 0;
+        while (k < n_calls && calls[k].callee != s->callee)
+          k++;
+        if (k == n_calls) {
+          if (n_calls == calls_cap) {
+            struct lp_call_total *more =
+                realloc(calls, (calls_cap *= 2) * sizeof *calls);
+            if (!more)
+              goto out;
+            calls = more;
+          }
+          calls[n_calls++] = (struct lp_call_total){s->callee, 0, 0};
+        }
+        calls[k].calls += h;
+        calls[k].ticks += t;
       }
     }
     totals[first->function].self_ticks += line_self;
@@ -232,6 +290,21 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
       if (lp_run(w, w->line_stat, 0) < 0)
         goto out;
       w->lines_written++;
+      for (size_t k = 0; k < n_calls; k++) {
+        const char *callee = m->callees[calls[k].callee];
+        long f = *callee ? lp_find_fn(m, by_name, callee) : -1;
+        sq.bind_int64(w->call_stat, 1, w->run_id);
+        sq.bind_int64(w->call_stat, 2, line_id);
+        sq.bind_text(w->call_stat, 3, callee, -1, SQLITE_TRANSIENT);
+        if (f >= 0)
+          sq.bind_int64(w->call_stat, 4, fn_ids[f]);
+        else
+          sq.bind_null(w->call_stat, 4);
+        sq.bind_int64(w->call_stat, 5, (long long)calls[k].calls);
+        sq.bind_int64(w->call_stat, 6, lp_ns(w, calls[k].ticks));
+        if (lp_run(w, w->call_stat, 0) < 0)
+          goto out;
+      }
     }
     i = j;
   }
@@ -254,6 +327,8 @@ out:
   free(order);
   free(totals);
   free(fn_ids);
+  free(by_name);
+  free(calls);
   return rc;
 }
 
@@ -376,10 +451,35 @@ LP_HIDDEN int lp_write_profile(int exit_status, int have_status) {
                     "primitive_calls=primitive_calls+excluded.primitive_calls, "
                     "inclusive_ns=inclusive_ns+excluded.inclusive_ns, "
                     "self_ns=self_ns+excluded.self_ns");
+  if (rc == 0)
+    rc = lp_prepare(&w, &w.call_stat,
+                    "INSERT INTO call_stats(run_id, line_id, callee_name, "
+                    "callee_function_id, calls, time_ns) VALUES(?,?,?,?,?,?) "
+                    "ON CONFLICT(run_id, line_id, callee_name) DO UPDATE SET "
+                    "callee_function_id=COALESCE(callee_function_id, "
+                    "excluded.callee_function_id), "
+                    "calls=calls+excluded.calls, time_ns=time_ns+excluded.time_ns");
   if (rc == 0 && lp_registry_visit(lp_write_module, &w) != 0) {
     rc = -1;
     if (!w.error)
       w.error = "out of memory";
+  }
+  if (rc == 0) {
+    /* Calls into another module: the callee is the function of that name
+     * that ran in this run (symbol names of external functions are unique
+     * in a program). */
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "UPDATE call_stats SET callee_function_id = ("
+             "SELECT f.function_id FROM function_stats s JOIN functions f "
+             "ON f.function_id = s.function_id WHERE s.run_id = %lld AND "
+             "f.linkage_name = call_stats.callee_name LIMIT 1) "
+             "WHERE run_id = %lld AND callee_function_id IS NULL AND "
+             "callee_name <> ''", w.run_id, w.run_id);
+    if (sq.exec(w.db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+      w.error = sq.errmsg(w.db);
+      rc = -1;
+    }
   }
   if (rc == 0) {
     char sql[128];
@@ -395,7 +495,7 @@ LP_HIDDEN int lp_write_profile(int exit_status, int have_status) {
     lp_warn("cannot write profile to %s: %s", lp_config.db_path,
             w.error ? w.error : strerror(errno));
   sqlite3_stmt *stmts[] = {w.file, w.function, w.line, w.line_stat,
-                           w.function_stat};
+                           w.function_stat, w.call_stat};
   for (size_t i = 0; i < sizeof stmts / sizeof stmts[0]; i++)
     if (stmts[i])
       sq.finalize(stmts[i]);

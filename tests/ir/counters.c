@@ -22,10 +22,12 @@ int pick(int n) {
 // The thread's buffer pointer is thread-local; a null pointer takes the
 // slow path into the runtime once per thread.
 // TABLE: @__lineprof_buffer = internal thread_local
-// The segment table: the call on line 18 is flagged as a call (flags 1).
-// TABLE: @lp.segments = private constant {{.*}}{ i32 0, i32 0, i32 18, i32 {{[0-9]+}}, i32 1 }
-// ABI 1, flags 3 (timing, debug info), 4 blocks, 1 function, 1 file.
-// TABLE: @__lineprof_module = internal constant { i32, i32, i32, i32, i32, i32, {{.*}} } { i32 1, i32 3, i32 4, i32 {{[0-9]+}}, i32 1, i32 1,
+// The segment table: the call on line 18 is flagged as a call (flags 1)
+// to callee 0, whose name is in the callee table.
+// TABLE: @lp.callee = private unnamed_addr constant [5 x i8] c"work\00"
+// TABLE: @lp.segments = private constant {{.*}}{ i32 0, i32 0, i32 18, i32 {{[0-9]+}}, i32 1, i32 0 }
+// ABI 1, flags 3 (timing, debug info), 4 blocks, 1 function, 1 file, 1 callee.
+// TABLE: @__lineprof_module = internal constant { i32, i32, i32, i32, i32, i32, i32, i32, {{.*}} } { i32 1, i32 3, i32 4, i32 {{[0-9]+}}, i32 1, i32 1, i32 1, i32 0,
 // TABLE: @llvm.global_ctors = {{.*}}@__lineprof_ctor
 // TABLE: @llvm.global_dtors = {{.*}}@__lineprof_dtor
 

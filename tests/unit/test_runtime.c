@@ -37,12 +37,14 @@ static struct lp_function_desc fns[] = {
     {"g", "g", 0, 20, 2, 0},
 };
 static const struct lp_segment_desc segs[] = {
-    {0, 0, 10, 0, 0}, {0, 0, 11, 1, 0}, {0, 0, 11, 1, LP_SEG_CALL},
-    {1, 0, 20, 2, 0}, {1, 0, 21, 2, 0},
+    {0, 0, 10, 0, 0, LP_NO_CALLEE}, {0, 0, 11, 1, 0, LP_NO_CALLEE},
+    {0, 0, 11, 1, LP_SEG_CALL, 0},  {1, 0, 20, 2, 0, LP_NO_CALLEE},
+    {1, 0, 21, 2, 0, LP_NO_CALLEE},
 };
+static const char *callees[] = {"g"};
 static struct lp_module_desc desc = {
-    LP_ABI_VERSION, LP_MOD_TIMING | LP_MOD_DEBUGINFO, 3, 5, 2, 1, "a.c",
-    files, sums, fns, segs, 0x1234};
+    LP_ABI_VERSION, LP_MOD_TIMING | LP_MOD_DEBUGINFO, 3, 5, 2, 1, 1, 0, "a.c",
+    files, sums, fns, segs, callees, 0x1234};
 
 /* Fills a thread's buffer the way instrumented code would. */
 static void count(uint64_t *w, uint64_t scale) {
@@ -147,6 +149,10 @@ static void test_writer(const char *dir) {
                       "OR inclusive_ns < 0") == 0);
   CHECK(query_int(db, "SELECT sum(percent_time) BETWEEN 99.99 AND 100.01 FROM "
                       "line_profile WHERE run_id=1 AND function='f'") == 1);
+  /* The call on line 11 goes to g, a function of the same module. */
+  CHECK(query_int(db, "SELECT calls FROM call_graph WHERE run_id=1 AND "
+                      "caller='f' AND line_no=11 AND callee='g'") == 84);
+  CHECK(query_int(db, "SELECT time_ns > 0 FROM call_stats WHERE run_id=1") == 1);
   sqlite3_close(db);
 }
 
