@@ -15,6 +15,13 @@
 #include <x86intrin.h>
 #define LP_TIMER_NAME "tsc"
 static inline uint64_t lp_ticks(void) { return __rdtsc(); }
+/* The timestamp exactly as the instrumented code takes it (the plugin's
+ * readClock): lfence first, so that earlier instructions have finished. */
+static inline uint64_t lp_probe_ticks(void) {
+  uint32_t lo, hi;
+  __asm__ __volatile__("lfence\n\trdtsc" : "=a"(lo), "=d"(hi));
+  return ((uint64_t)hi << 32) | lo;
+}
 #else
 #define LP_TIMER_NAME "clock_gettime"
 static inline uint64_t lp_ticks(void) {
@@ -22,6 +29,7 @@ static inline uint64_t lp_ticks(void) {
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
+static inline uint64_t lp_probe_ticks(void) { return lp_ticks(); }
 #endif
 
 static inline uint64_t lp_clock_ns(clockid_t id) {
