@@ -21,4 +21,5 @@ int main(void) {
 // CHECK: fib calls 21891 primitive 1: 1
 // CHECK: fib inclusive within 10% of the outer call line: 1
 // CHECK: fib inclusive <= main inclusive: 1
+// CHECK: fib self <= fib inclusive: 1
 // CHECK: no negative or inverted times: 1

@@ -60,6 +60,8 @@ def recursion(con):
            "%s vs %s" % (fib, outer))
     report("fib inclusive <= main inclusive", fib["inclusive"] <= main["inclusive"],
            "%s vs %s" % (fib, main))
+    # All of fib's own time happens inside its outermost call.
+    report("fib self <= fib inclusive", fib["self"] <= fib["inclusive"], str(fib))
     negative = con.execute(
         "SELECT count(*) FROM line_stats WHERE time_ns < 0 OR self_ns < 0 "
         "OR self_ns > time_ns").fetchone()[0]
