@@ -350,7 +350,19 @@ Function *ModuleInstrumenter::getOrCreateBoot() {
     Stderr = new GlobalVariable(M, PtrTy, false, GlobalValue::ExternalLinkage,
                                 nullptr, "stderr");
 
+  // A static executable has no _DYNAMIC: dlopen there would load a second
+  // libc whose exit handlers never run, so say so instead of losing the
+  // profile silently.
+  GlobalVariable *Dynamic = M.getNamedGlobal("_DYNAMIC");
+  if (!Dynamic) {
+    Dynamic = new GlobalVariable(M, I8, true, GlobalValue::ExternalWeakLinkage,
+                                 nullptr, "_DYNAMIC");
+    Dynamic->setVisibility(GlobalValue::HiddenVisibility);
+  }
+
   BasicBlock *Entry = BasicBlock::Create(Ctx, "entry", F);
+  BasicBlock *Check = BasicBlock::Create(Ctx, "check", F);
+  BasicBlock *Static = BasicBlock::Create(Ctx, "static", F);
   BasicBlock *Load = BasicBlock::Create(Ctx, "load", F);
   BasicBlock *Fail = BasicBlock::Create(Ctx, "fail", F);
   BasicBlock *Found = BasicBlock::Create(Ctx, "found", F);
@@ -358,10 +370,22 @@ Function *ModuleInstrumenter::getOrCreateBoot() {
 
   IRBuilder<> B(Entry);
   Value *Was = B.CreateLoad(I32, Booted);
-  B.CreateCondBr(B.CreateICmpNE(Was, B.getInt32(0)), Done, Load);
+  B.CreateCondBr(B.CreateICmpNE(Was, B.getInt32(0)), Done, Check);
+
+  B.SetInsertPoint(Check);
+  B.CreateStore(B.getInt32(1), Booted);
+  B.CreateCondBr(B.CreateIsNull(ConstantExpr::getPointerCast(Dynamic, PtrTy)),
+                 Static, Load);
+
+  B.SetInsertPoint(Static);
+  B.CreateCall(Fprintf,
+               {B.CreateLoad(PtrTy, Stderr),
+                cstr("lineprof: warning: a static executable cannot load the "
+                     "runtime; this run is not profiled\n",
+                     "lp.static")});
+  B.CreateRetVoid();
 
   B.SetInsertPoint(Load);
-  B.CreateStore(B.getInt32(1), Booted);
   Value *Env = B.CreateCall(Getenv, {cstr("LINEPROF_RUNTIME", "lp.env")});
   Value *Path = B.CreateSelect(B.CreateIsNull(Env),
                                cstr(runtimePath(), "lp.rtpath"), Env);

@@ -11,6 +11,11 @@
 // RUN: env LINEPROF_RUNTIME=%t/nowhere.so ./prof ret > noruntime.out 2> noruntime.err; echo "status $?" >> noruntime.out
 // RUN: cmp plain.ret noruntime.out
 // RUN: FileCheck --check-prefix=NORT %s < noruntime.err
+// A static executable cannot load the runtime: it says so and runs as is.
+// RUN: %clang %cflags -O2 -static %s -o static 2> /dev/null
+// RUN: ./static ret > static.out 2> static.err; echo "status $?" >> static.out
+// RUN: cmp plain.ret static.out
+// RUN: FileCheck --check-prefix=STATIC %s < static.err
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,4 +32,5 @@ int main(int argc, char **argv) {
 // EXIT-NEXT: status 7
 // STATUS: 5
 // STATUS-NEXT: 7
+// STATIC: lineprof: warning: a static executable cannot load the runtime; this run is not profiled
 // NORT: lineprof: warning: cannot load the runtime: {{.*}}nowhere.so{{.*}}; this run is not profiled (set LINEPROF_RUNTIME)
