@@ -184,6 +184,7 @@ private:
   uint32_t fileId(StringRef Path, const DIFile *F);
   bool shouldInstrument(Function &F);
   void instrumentFunction(Function &F);
+  void instrumentExecCalls(Function &F);
   Value *readClock(IRBuilder<> &B);
   BlockClock emitGate(IRBuilder<> &B, Value *Hits);
   void markOurs(Instruction *I);
@@ -328,12 +329,13 @@ Function *ModuleInstrumenter::getOrCreateBoot() {
   F->addFnAttr(Attribute::NoUnwind);
 
   GlobalVariable *Booted = getOrCreateHidden("__lineprof_booted", I32);
-  GlobalVariable *Fns[3] = {
+  GlobalVariable *Fns[4] = {
       getOrCreateHidden("__lineprof_rt_register", PtrTy),
       getOrCreateHidden("__lineprof_rt_unregister", PtrTy),
-      getOrCreateHidden("__lineprof_rt_thread_init", PtrTy)};
-  const char *Syms[3] = {"__lineprof_register", "__lineprof_unregister",
-                         "__lineprof_thread_init"};
+      getOrCreateHidden("__lineprof_rt_thread_init", PtrTy),
+      getOrCreateHidden("__lineprof_rt_before_exec", PtrTy)};
+  const char *Syms[4] = {"__lineprof_register", "__lineprof_unregister",
+                         "__lineprof_thread_init", "__lineprof_before_exec"};
 
   FunctionCallee Getenv = M.getOrInsertFunction(
       "getenv", FunctionType::get(PtrTy, {PtrTy}, false));
@@ -404,7 +406,7 @@ Function *ModuleInstrumenter::getOrCreateBoot() {
   B.CreateRetVoid();
 
   B.SetInsertPoint(Found);
-  for (int I = 0; I < 3; ++I)
+  for (int I = 0; I < 4; ++I)
     B.CreateStore(B.CreateCall(Dlsym, {Handle, cstr(Syms[I], "lp.sym")}),
                   Fns[I]);
   B.CreateRetVoid();
@@ -987,6 +989,37 @@ void ModuleInstrumenter::emitDescriptor() {
   appendToGlobalDtors(M, hook("__lineprof_dtor", "__lineprof_rt_unregister"), 0);
 }
 
+// Calls that replace the process image. The run is written before them.
+static bool isExec(const Function *F) {
+  if (!F)
+    return false;
+  StringRef N = F->getName();
+  return N == "execv" || N == "execve" || N == "execvp" || N == "execvpe" ||
+         N == "execl" || N == "execle" || N == "execlp" || N == "fexecve" ||
+         N == "execveat";
+}
+
+// Before every exec call: __lineprof_rt_before_exec(), if the runtime is
+// there.
+void ModuleInstrumenter::instrumentExecCalls(Function &F) {
+  SmallVector<CallBase *, 4> Execs;
+  for (BasicBlock &BB : F)
+    for (Instruction &I : BB)
+      if (auto *CB = dyn_cast<CallBase>(&I))
+        if (isExec(CB->getCalledFunction()))
+          Execs.push_back(CB);
+  for (CallBase *CB : Execs) {
+    IRBuilder<> B(CB);
+    Value *Hook =
+        B.CreateLoad(PtrTy, getOrCreateHidden("__lineprof_rt_before_exec", PtrTy));
+    Instruction *Then = SplitBlockAndInsertIfThen(B.CreateIsNotNull(Hook), CB,
+                                                  false);
+    IRBuilder<> TB(Then);
+    auto *HookTy = FunctionType::get(Type::getVoidTy(Ctx), false);
+    TB.CreateCall(HookTy, TB.CreatePointerCast(Hook, PointerType::getUnqual(HookTy)));
+  }
+}
+
 bool ModuleInstrumenter::run() {
   if (M.getNamedGlobal("__lineprof_module"))
     return false; // instrumented already (an LTO link, or opt run twice)
@@ -1013,6 +1046,7 @@ bool ModuleInstrumenter::run() {
   for (Function *F : Work) {
     LLVM_DEBUG(dbgs() << "lineprof: instrumenting " << F->getName() << "\n");
     instrumentFunction(*F);
+    instrumentExecCalls(*F);
   }
   emitDescriptor();
   return true;

@@ -4,8 +4,11 @@
  *   LINEPROF_DB       database path (default ./lineprof.db, made absolute
  *                     against the working directory at start)
  *   LINEPROF_VERBOSE  1: one note on stderr per flush
+ *   LINEPROF_INTERVAL seconds between snapshots of a running program
+ *   LINEPROF_SIGNAL   a signal (USR1, …) that asks for a snapshot
  */
 #define _GNU_SOURCE
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,8 +55,43 @@ static void lp_mark_start(void) {
   lp_config.start_ticks = lp_ticks();
 }
 
+/* Parses LINEPROF_SIGNAL: a name (USR1, SIGUSR1) or a number. Returns 0
+ * when unset or not understood (with a warning). */
+static int lp_parse_signal(const char *v) {
+  static const struct {
+    const char *name;
+    int number;
+  } names[] = {{"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"HUP", SIGHUP},
+               {"PROF", SIGPROF}, {"URG", SIGURG},   {"WINCH", SIGWINCH}};
+  if (!v || !*v)
+    return 0;
+  if (strncmp(v, "SIG", 3) == 0)
+    v += 3;
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (strcmp(v, names[i].name) == 0)
+      return names[i].number;
+  char *end;
+  long n = strtol(v, &end, 10);
+  if (*end == '\0' && n > 0 && n < NSIG && n != SIGKILL && n != SIGSTOP)
+    return (int)n;
+  lp_warn("LINEPROF_SIGNAL='%s' is not a signal name or number; ignored", v);
+  return 0;
+}
+
 LP_HIDDEN void lp_config_init(void) {
   lp_mark_start();
+  lp_config.pid = getpid();
+  const char *iv = getenv("LINEPROF_INTERVAL");
+  if (iv && *iv) {
+    char *end;
+    double s = strtod(iv, &end);
+    if (*end == '\0' && s > 0 && s < 1e9)
+      lp_config.interval_s = s;
+    else
+      lp_warn("LINEPROF_INTERVAL='%s' is not a positive number of seconds; "
+              "ignored", iv);
+  }
+  lp_config.snapshot_signal = lp_parse_signal(getenv("LINEPROF_SIGNAL"));
   const char *v = getenv("LINEPROF_VERBOSE");
   lp_config.verbose = v && *v && strcmp(v, "0") != 0;
   if (!getcwd(lp_config.cwd, sizeof lp_config.cwd))
@@ -69,7 +107,14 @@ LP_HIDDEN void lp_config_init(void) {
   lp_config.command = lp_read_command();
 }
 
-LP_HIDDEN void lp_config_after_fork(void) { lp_mark_start(); }
+LP_HIDDEN void lp_config_after_exec(void) { lp_mark_start(); }
+
+LP_HIDDEN void lp_config_after_fork(void) {
+  lp_config.parent_pid = lp_config.pid;
+  lp_config.parent_start_ns = lp_config.start_ns;
+  lp_config.pid = getpid();
+  lp_mark_start();
+}
 
 static void lp_vprint(const char *kind, const char *fmt, va_list ap) {
   char line[1024];

@@ -24,6 +24,14 @@ static void lp_thread_exit(void *arg);
 
 static void lp_make_key(void) { pthread_key_create(&lp_thread_key, lp_thread_exit); }
 
+/* Zeroes a live buffer's counts but keeps its function's active frames:
+ * the thread is still inside those calls. */
+static void lp_clear_counts(const struct lp_module_desc *d, uint64_t *w) {
+  for (uint64_t i = 0, n = lp_buffer_words(d); i < n; i++)
+    if (i >= lp_hits_offset(d) || i % LP_FN_WORDS != LP_FN_ACTIVE_FRAME)
+      __atomic_store_n(&w[i], 0, __ATOMIC_RELAXED);
+}
+
 static void lp_add_words(uint64_t *dst, const uint64_t *src, uint64_t n) {
   for (uint64_t i = 0; i < n; i++)
     dst[i] += src[i];
@@ -242,9 +250,10 @@ static void lp_thread_exit(void *arg) {
   pthread_mutex_unlock(&lp_lock);
 }
 
-LP_HIDDEN int lp_registry_visit(lp_module_visitor fn, void *ctx) {
+LP_HIDDEN int lp_registry_visit(lp_module_visitor fn, void *ctx, int may_block) {
   int rc = 0;
-  pthread_mutex_lock(&lp_lock);
+  int locked = may_block ? pthread_mutex_lock(&lp_lock) == 0
+                         : pthread_mutex_trylock(&lp_lock) == 0;
   for (struct lp_module *m = lp_modules; m && rc == 0; m = m->next) {
     uint64_t n = lp_buffer_words(m->desc);
     uint64_t *sum = calloc(n ? n : 1, sizeof(uint64_t));
@@ -262,8 +271,21 @@ LP_HIDDEN int lp_registry_visit(lp_module_visitor fn, void *ctx) {
     rc = fn(ctx, m->desc, sum);
     free(sum);
   }
-  pthread_mutex_unlock(&lp_lock);
+  if (locked)
+    pthread_mutex_unlock(&lp_lock);
   return rc;
+}
+
+LP_HIDDEN void lp_registry_reset(void) {
+  pthread_mutex_lock(&lp_lock);
+  for (struct lp_module *m = lp_modules; m; m = m->next) {
+    uint64_t n = lp_buffer_words(m->desc);
+    if (m->retired)
+      memset(m->retired, 0, n * sizeof(uint64_t));
+    for (struct lp_buffer *b = m->live; b; b = b->next)
+      lp_clear_counts(m->desc, b->words);
+  }
+  pthread_mutex_unlock(&lp_lock);
 }
 
 /* In a forked child, the counts so far belong to the parent's run. Start
@@ -272,6 +294,7 @@ LP_HIDDEN int lp_registry_visit(lp_module_visitor fn, void *ctx) {
 static void lp_fork_child(void) {
   pthread_mutex_init(&lp_lock, NULL);
   lp_config_after_fork();
+  lp_writer_new_run();
   struct lp_buffer *mine = pthread_getspecific(lp_thread_key);
   for (struct lp_module *m = lp_modules; m; m = m->next) {
     uint64_t n = lp_buffer_words(m->desc);
@@ -280,14 +303,15 @@ static void lp_fork_child(void) {
     struct lp_buffer *keep = NULL;
     for (struct lp_buffer *b = m->live, *next; b; b = next) {
       next = b->next;
-      memset(b->words, 0, n * sizeof(uint64_t));
       int ours = 0;
       for (struct lp_buffer *t = mine; t; t = t->thread_next)
         ours |= t == b;
       if (ours) {
+        lp_clear_counts(m->desc, b->words);
         b->next = keep;
         keep = b;
       } else {
+        memset(b->words, 0, n * sizeof(uint64_t));
         b->slot = NULL;
         b->next = m->spare;
         m->spare = b;

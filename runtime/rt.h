@@ -39,6 +39,21 @@ struct lp_config {
   uint64_t start_ns;   /* CLOCK_REALTIME at start, ns since the epoch */
   uint64_t start_mono; /* CLOCK_MONOTONIC at start, ns */
   uint64_t start_ticks; /* timer at start, ticks */
+  long pid;             /* this process (a forked child: its own) */
+  long parent_pid;      /* the forking parent, 0 if none */
+  uint64_t parent_start_ns; /* the parent run's start_ns, to link the runs */
+  double interval_s;    /* LINEPROF_INTERVAL: seconds between snapshots */
+  int snapshot_signal;  /* LINEPROF_SIGNAL: signal that asks for one, or 0 */
+};
+
+/* How a run ended (or that it has not), for the writer. */
+struct lp_run_end {
+  const char *status; /* "complete" or "in_progress" */
+  int have_status;    /* exit_status is known */
+  int exit_status;    /* as passed to exit() or returned from main */
+  int exit_signal;    /* the signal that ended the process, or 0 */
+  int alone;          /* written by a child forked in a signal handler:
+                         take no lock another thread may have held */
 };
 
 LP_HIDDEN extern struct lp_config lp_config;
@@ -53,11 +68,24 @@ LP_HIDDEN double lp_probe_overhead_ticks(void);
  * threads (live and retired), under the registry lock. */
 typedef int (*lp_module_visitor)(void *ctx, const struct lp_module_desc *m,
                                  const uint64_t *words);
-LP_HIDDEN int lp_registry_visit(lp_module_visitor fn, void *ctx);
+/* With may_block 0 (a child forked from a signal handler, alone in its
+ * process), the lock is taken only if it is free. */
+LP_HIDDEN int lp_registry_visit(lp_module_visitor fn, void *ctx, int may_block);
+/* Zeroes every count: what follows is a new run (after exec failed). */
+LP_HIDDEN void lp_registry_reset(void);
 
-/* Writes the profile of this process as a new run. Returns 0 on success;
- * on failure prints one line on stderr and returns -1. */
-LP_HIDDEN int lp_write_profile(int exit_status, int have_status);
+/* Writes the profile of this process: the first call adds a run, later
+ * ones (snapshots) replace its statistics. When the database cannot be
+ * written, saves the run to a fallback database beside it (or in TMPDIR)
+ * and says so on stderr. Returns 0 if the profile was saved somewhere. */
+LP_HIDDEN int lp_write_profile(const struct lp_run_end *end);
+/* Forget the run written so far: the next write adds a new one. */
+LP_HIDDEN void lp_writer_new_run(void);
+
+LP_HIDDEN void lp_exit_init(void);     /* exit.c: exit paths and signals */
+LP_HIDDEN int lp_exiting(void);        /* the final profile is being written */
+LP_HIDDEN void lp_config_after_exec(void); /* exec failed: a new run starts */
+LP_HIDDEN void lp_snapshot_init(void); /* snapshot.c: periodic snapshots */
 
 LP_HIDDEN void lp_note(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));

@@ -28,7 +28,10 @@
   "  ticks_per_second REAL NOT NULL,\n"                                        \
   "  probe_overhead_ticks REAL NOT NULL DEFAULT 0,\n"                          \
   "  flush_ns INTEGER,\n"                                                      \
-  "  tool_version TEXT NOT NULL);\n"                                           \
+  "  tool_version TEXT NOT NULL,\n"                                            \
+  "  exit_signal INTEGER,\n"                                                   \
+  "  parent_pid INTEGER,\n"                                                    \
+  "  parent_start_ns INTEGER);\n"                                              \
   "CREATE TABLE IF NOT EXISTS files(\n"                                        \
   "  file_id INTEGER PRIMARY KEY,\n"                                           \
   "  path TEXT NOT NULL,\n"                                                    \

@@ -11,6 +11,8 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,11 +334,11 @@ out:
   return rc;
 }
 
-/* Opens the database and makes sure it has our schema. Returns 0, or -1
- * with w->error set. */
-static int lp_open(struct lp_writer *w) {
-  if (sq.open_v2(lp_config.db_path, &w->db,
-                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+/* Opens the database at path and makes sure it has our schema, inside an
+ * open write transaction. Returns 0, or -1 with w->error set. */
+static int lp_open(struct lp_writer *w, const char *path) {
+  if (sq.open_v2(path, &w->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                 NULL) != SQLITE_OK) {
     w->error = w->db ? sq.errmsg(w->db) : "out of memory";
     return -1;
   }
@@ -370,56 +372,102 @@ static int lp_open(struct lp_writer *w) {
   return 0;
 }
 
-static int lp_insert_run(struct lp_writer *w, double tps, int exit_status,
-                         int have_status) {
+/* The run this process wrote last, and where: a later write to the same
+ * database (a snapshot, then the end) replaces its statistics. */
+static struct {
+  char path[8200];
+  long long run_id; /* 0: none yet */
+} lp_last;
+
+LP_HIDDEN void lp_writer_new_run(void) { lp_last.run_id = 0; }
+
+/* Adds this process's run, or takes back the one written before, and
+ * fills in how it ended. Returns 0 or -1. */
+static int lp_put_run(struct lp_writer *w, const char *path, double tps,
+                      const struct lp_run_end *end) {
   sqlite3_stmt *st;
   char host[256] = "";
   gethostname(host, sizeof host - 1);
+  int reuse = lp_last.run_id && strcmp(lp_last.path, path) == 0;
+  if (reuse) {
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "DELETE FROM line_stats WHERE run_id=%lld; "
+             "DELETE FROM function_stats WHERE run_id=%lld; "
+             "DELETE FROM call_stats WHERE run_id=%lld;",
+             lp_last.run_id, lp_last.run_id, lp_last.run_id);
+    if (sq.exec(w->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+      w->error = sq.errmsg(w->db);
+      return -1;
+    }
+  }
   if (lp_prepare(w, &st,
-                 "INSERT INTO runs(command, cwd, hostname, pid, start_ns, "
-                 "end_ns, exit_status, status, timer, ticks_per_second, "
-                 "probe_overhead_ticks, tool_version) "
-                 "VALUES(?,?,?,?,?,?,?,'complete',?,?,?,?)") != 0)
+                 reuse ? "INSERT OR REPLACE INTO runs(command, cwd, hostname, "
+                         "pid, start_ns, end_ns, exit_status, status, timer, "
+                         "ticks_per_second, probe_overhead_ticks, tool_version, "
+                         "exit_signal, parent_pid, parent_start_ns, run_id) "
+                         "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                       : "INSERT INTO runs(command, cwd, hostname, pid, "
+                         "start_ns, end_ns, exit_status, status, timer, "
+                         "ticks_per_second, probe_overhead_ticks, tool_version, "
+                         "exit_signal, parent_pid, parent_start_ns) "
+                         "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)") != 0)
     return -1;
   sq.bind_text(st, 1, lp_config.command ? lp_config.command : "", -1,
                SQLITE_TRANSIENT);
   sq.bind_text(st, 2, lp_config.cwd, -1, SQLITE_TRANSIENT);
   sq.bind_text(st, 3, host, -1, SQLITE_TRANSIENT);
-  sq.bind_int64(st, 4, getpid());
+  sq.bind_int64(st, 4, lp_config.pid);
   sq.bind_int64(st, 5, (long long)lp_config.start_ns);
   sq.bind_int64(st, 6, (long long)lp_clock_ns(CLOCK_REALTIME));
-  if (have_status)
-    sq.bind_int64(st, 7, exit_status);
+  if (end->have_status)
+    sq.bind_int64(st, 7, end->exit_status);
   else
     sq.bind_null(st, 7);
-  sq.bind_text(st, 8, LP_TIMER_NAME, -1, SQLITE_TRANSIENT);
-  sq.bind_double(st, 9, tps);
-  sq.bind_double(st, 10, w->overhead);
-  sq.bind_text(st, 11, LINEPROF_VERSION, -1, SQLITE_TRANSIENT);
+  sq.bind_text(st, 8, end->status, -1, SQLITE_TRANSIENT);
+  sq.bind_text(st, 9, LP_TIMER_NAME, -1, SQLITE_TRANSIENT);
+  sq.bind_double(st, 10, tps);
+  sq.bind_double(st, 11, w->overhead);
+  sq.bind_text(st, 12, LINEPROF_VERSION, -1, SQLITE_TRANSIENT);
+  if (end->exit_signal)
+    sq.bind_int64(st, 13, end->exit_signal);
+  else
+    sq.bind_null(st, 13);
+  if (lp_config.parent_pid) {
+    sq.bind_int64(st, 14, lp_config.parent_pid);
+    sq.bind_int64(st, 15, (long long)lp_config.parent_start_ns);
+  } else {
+    sq.bind_null(st, 14);
+    sq.bind_null(st, 15);
+  }
+  if (reuse)
+    sq.bind_int64(st, 16, lp_last.run_id);
   int rc = lp_run(w, st, 0);
   sq.finalize(st);
   if (rc < 0)
     return -1;
-  w->run_id = sq.last_insert_rowid(w->db);
+  w->run_id = reuse ? lp_last.run_id : sq.last_insert_rowid(w->db);
   return 0;
 }
 
-LP_HIDDEN int lp_write_profile(int exit_status, int have_status) {
-  uint64_t flush_start = lp_clock_ns(CLOCK_MONOTONIC);
-  double tps = lp_ticks_per_second();
+static int lp_exec(struct lp_writer *w, const char *sql) {
+  if (sq.exec(w->db, sql, NULL, NULL, NULL) == SQLITE_OK)
+    return 0;
+  w->error = sq.errmsg(w->db);
+  return -1;
+}
+
+/* Writes the run into the database at path. Returns 0, or -1 with the
+ * reason copied into why. */
+static int lp_write_to(const char *path, const struct lp_run_end *end,
+                       double tps, double overhead, uint64_t flush_start,
+                       char *why, size_t why_size) {
   struct lp_writer w = {0};
   w.ns_per_tick = 1e9 / tps;
-  w.overhead = lp_probe_overhead_ticks();
-
-  const char *why = lp_load_sqlite();
-  if (why) {
-    lp_warn("cannot write profile to %s: cannot load SQLite: %s",
-            lp_config.db_path, why);
-    return -1;
-  }
-  int rc = lp_open(&w);
+  w.overhead = overhead;
+  int rc = lp_open(&w, path);
   if (rc == 0)
-    rc = lp_insert_run(&w, tps, exit_status, have_status);
+    rc = lp_put_run(&w, path, tps, end);
   if (rc == 0)
     rc = lp_prepare(&w, &w.file,
                     "INSERT INTO files(path, checksum) VALUES(?,?) "
@@ -459,41 +507,44 @@ LP_HIDDEN int lp_write_profile(int exit_status, int have_status) {
                     "callee_function_id=COALESCE(callee_function_id, "
                     "excluded.callee_function_id), "
                     "calls=calls+excluded.calls, time_ns=time_ns+excluded.time_ns");
-  if (rc == 0 && lp_registry_visit(lp_write_module, &w) != 0) {
+  /* A child forked from a signal handler is alone: it must not wait for a
+   * lock another thread held at the fork. */
+  if (rc == 0 &&
+      lp_registry_visit(lp_write_module, &w, !end->alone) != 0) {
     rc = -1;
     if (!w.error)
       w.error = "out of memory";
   }
+  char sql[1024];
   if (rc == 0) {
     /* Calls into another module: the callee is the function of that name
      * that ran in this run (symbol names of external functions are unique
-     * in a program). */
-    char sql[512];
+     * in a program). Then link parent and child runs of a fork, whichever
+     * was written first. */
     snprintf(sql, sizeof sql,
              "UPDATE call_stats SET callee_function_id = ("
              "SELECT f.function_id FROM function_stats s JOIN functions f "
              "ON f.function_id = s.function_id WHERE s.run_id = %lld AND "
              "f.linkage_name = call_stats.callee_name LIMIT 1) "
              "WHERE run_id = %lld AND callee_function_id IS NULL AND "
-             "callee_name <> ''", w.run_id, w.run_id);
-    if (sq.exec(w.db, sql, NULL, NULL, NULL) != SQLITE_OK) {
-      w.error = sq.errmsg(w.db);
-      rc = -1;
-    }
+             "callee_name <> '';"
+             "UPDATE runs SET parent_run_id = (SELECT p.run_id FROM runs p "
+             "WHERE p.pid = runs.parent_pid AND p.start_ns = runs.parent_start_ns) "
+             "WHERE parent_run_id IS NULL AND parent_pid IS NOT NULL "
+             "AND (run_id = %lld OR (parent_pid = %ld AND parent_start_ns = %lld));",
+             w.run_id, w.run_id, w.run_id, lp_config.pid,
+             (long long)lp_config.start_ns);
+    rc = lp_exec(&w, sql);
   }
   if (rc == 0) {
-    char sql[128];
     snprintf(sql, sizeof sql, "UPDATE runs SET flush_ns=%lld WHERE run_id=%lld",
              (long long)(lp_clock_ns(CLOCK_MONOTONIC) - flush_start), w.run_id);
-    if (sq.exec(w.db, sql, NULL, NULL, NULL) != SQLITE_OK ||
-        sq.exec(w.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-      w.error = sq.errmsg(w.db);
-      rc = -1;
-    }
+    rc = lp_exec(&w, sql);
   }
+  if (rc == 0)
+    rc = lp_exec(&w, "COMMIT");
   if (rc != 0)
-    lp_warn("cannot write profile to %s: %s", lp_config.db_path,
-            w.error ? w.error : strerror(errno));
+    snprintf(why, why_size, "%s", w.error ? w.error : strerror(errno));
   sqlite3_stmt *stmts[] = {w.file, w.function, w.line, w.line_stat,
                            w.function_stat, w.call_stat};
   for (size_t i = 0; i < sizeof stmts / sizeof stmts[0]; i++)
@@ -505,9 +556,70 @@ LP_HIDDEN int lp_write_profile(int exit_status, int have_status) {
     sq.close(w.db);
   }
   free(w.file_ids);
-  if (rc == 0)
-    lp_note("wrote run %lld to %s: %llu lines in %.1f ms", w.run_id,
-            lp_config.db_path, (unsigned long long)w.lines_written,
+  if (rc == 0) {
+    snprintf(lp_last.path, sizeof lp_last.path, "%s", path);
+    lp_last.run_id = w.run_id;
+    lp_note("wrote run %lld to %s: %llu lines in %.1f ms", w.run_id, path,
+            (unsigned long long)w.lines_written,
             (double)(lp_clock_ns(CLOCK_MONOTONIC) - flush_start) / 1e6);
+  }
+  return rc;
+}
+
+/* Where a run goes when its database cannot take it: beside the database,
+ * else in TMPDIR. Named after the process so that snapshots of one run
+ * land in the same file. */
+static void lp_fallback_path(char *out, size_t size, int beside) {
+  if (beside) {
+    snprintf(out, size, "%s.fallback-%ld-%llu.db", lp_config.db_path,
+             lp_config.pid, (unsigned long long)(lp_config.start_ns / 1000000000u));
+    return;
+  }
+  const char *tmp = getenv("TMPDIR");
+  snprintf(out, size, "%s/lineprof-fallback-%ld-%llu.db",
+           tmp && *tmp ? tmp : "/tmp", lp_config.pid,
+           (unsigned long long)(lp_config.start_ns / 1000000000u));
+}
+
+static pthread_mutex_t lp_write_lock = PTHREAD_MUTEX_INITIALIZER;
+
+LP_HIDDEN int lp_write_profile(const struct lp_run_end *end) {
+  /* A write past `ulimit -f` must fail with EFBIG, not kill the program. */
+  struct sigaction ignore = {.sa_handler = SIG_IGN}, old_xfsz;
+  sigemptyset(&ignore.sa_mask);
+  sigaction(SIGXFSZ, &ignore, &old_xfsz);
+  if (!end->alone)
+    pthread_mutex_lock(&lp_write_lock);
+
+  uint64_t flush_start = lp_clock_ns(CLOCK_MONOTONIC);
+  double tps = lp_ticks_per_second();
+  double overhead = lp_probe_overhead_ticks();
+  char why[512] = "", fallback_why[512] = "", fallback[8300] = "";
+  int rc = -1;
+  const char *load_error = lp_load_sqlite();
+  if (load_error) {
+    lp_warn("cannot write profile to %s: cannot load SQLite: %s",
+            lp_config.db_path, load_error);
+    goto out;
+  }
+  rc = lp_write_to(lp_config.db_path, end, tps, overhead, flush_start, why,
+                   sizeof why);
+  if (rc == 0)
+    goto out;
+  for (int beside = 1; beside >= 0 && rc != 0; beside--) {
+    lp_fallback_path(fallback, sizeof fallback, beside);
+    rc = lp_write_to(fallback, end, tps, overhead, flush_start, fallback_why,
+                     sizeof fallback_why);
+  }
+  if (rc == 0)
+    lp_warn("cannot write profile to %s: %s; saved it to %s "
+            "(lineprof merge imports it)", lp_config.db_path, why, fallback);
+  else
+    lp_warn("cannot write profile to %s: %s; nor to %s: %s; profile lost",
+            lp_config.db_path, why, fallback, fallback_why);
+out:
+  if (!end->alone)
+    pthread_mutex_unlock(&lp_write_lock);
+  sigaction(SIGXFSZ, &old_xfsz, NULL);
   return rc;
 }

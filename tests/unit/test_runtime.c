@@ -93,7 +93,7 @@ static void test_registry(void) {
   pthread_create(&t, NULL, thread_body, NULL);
   pthread_join(t, NULL);
   uint64_t sum[16] = {0};
-  lp_registry_visit(sum_visitor, sum);
+  lp_registry_visit(sum_visitor, sum, 1);
   CHECK(sum[lp_hits_offset(&desc) + 1] == 44);
   CHECK(sum[lp_ticks_offset(&desc) + 2] == 44000);
 
@@ -101,8 +101,14 @@ static void test_registry(void) {
   pthread_create(&t, NULL, thread_body, NULL);
   pthread_join(t, NULL);
   memset(sum, 0, sizeof sum);
-  lp_registry_visit(sum_visitor, sum);
+  lp_registry_visit(sum_visitor, sum, 1);
   CHECK(sum[lp_hits_offset(&desc) + 1] == 84);
+}
+
+static int write_run(int have_status, int status) {
+  struct lp_run_end end = {"complete", have_status, status, 0, 0};
+  lp_writer_new_run();
+  return lp_write_profile(&end);
 }
 
 static long long query_int(sqlite3 *db, const char *sql) {
@@ -119,8 +125,8 @@ static long long query_int(sqlite3 *db, const char *sql) {
 
 static void test_writer(const char *dir) {
   snprintf(lp_config.db_path, sizeof lp_config.db_path, "%s/w.db", dir);
-  CHECK(lp_write_profile(3, 1) == 0);
-  CHECK(lp_write_profile(0, 0) == 0);
+  CHECK(write_run(1, 3) == 0);
+  CHECK(write_run(0, 0) == 0);
   sqlite3 *db;
   CHECK(sqlite3_open(lp_config.db_path, &db) == SQLITE_OK);
   CHECK(query_int(db, "PRAGMA user_version") == LP_SCHEMA_VERSION);
@@ -156,8 +162,44 @@ static void test_writer(const char *dir) {
   sqlite3_close(db);
 }
 
+/* Counts the files in dir whose name starts with prefix. */
+static int count_files(const char *dir, const char *prefix) {
+  char cmd[4300];
+  snprintf(cmd, sizeof cmd, "ls '%s' | grep -c '^%s' > '%s/count'", dir, prefix, dir);
+  if (system(cmd) == -1)
+    return -1;
+  snprintf(cmd, sizeof cmd, "%s/count", dir);
+  FILE *f = fopen(cmd, "r");
+  int n = -1;
+  if (f && fscanf(f, "%d", &n) != 1)
+    n = -1;
+  if (f)
+    fclose(f);
+  return n;
+}
+
+static void test_snapshots_replace(const char *dir) {
+  /* A snapshot, then the end: one run, its statistics replaced. */
+  snprintf(lp_config.db_path, sizeof lp_config.db_path, "%s/snap.db", dir);
+  lp_writer_new_run();
+  struct lp_run_end snap = {"in_progress", 0, 0, 0, 0};
+  CHECK(lp_write_profile(&snap) == 0);
+  sqlite3 *db;
+  sqlite3_open(lp_config.db_path, &db);
+  CHECK(query_int(db, "SELECT status = 'in_progress' FROM runs") == 1);
+  sqlite3_close(db);
+  struct lp_run_end fin = {"complete", 1, 0, 0, 0};
+  CHECK(lp_write_profile(&fin) == 0);
+  sqlite3_open(lp_config.db_path, &db);
+  CHECK(query_int(db, "SELECT count(*) FROM runs") == 1);
+  CHECK(query_int(db, "SELECT status = 'complete' FROM runs") == 1);
+  CHECK(query_int(db, "SELECT hits FROM line_profile WHERE line_no=11") == 84);
+  CHECK(query_int(db, "SELECT count(*) FROM line_stats") == 4);
+  sqlite3_close(db);
+}
+
 static void test_writer_refuses(const char *dir) {
-  /* A newer schema is left alone. */
+  /* A newer schema is left alone; the run goes to a fallback beside it. */
   char path[4200];
   snprintf(path, sizeof path, "%s/new.db", dir);
   sqlite3 *db;
@@ -165,7 +207,8 @@ static void test_writer_refuses(const char *dir) {
   sqlite3_exec(db, "PRAGMA user_version=99; CREATE TABLE t(x)", NULL, NULL, NULL);
   sqlite3_close(db);
   snprintf(lp_config.db_path, sizeof lp_config.db_path, "%s", path);
-  CHECK(lp_write_profile(0, 1) == -1);
+  CHECK(write_run(1, 0) == 0);
+  CHECK(count_files(dir, "new.db.fallback-") == 1);
   sqlite3_open(path, &db);
   CHECK(query_int(db, "PRAGMA user_version") == 99);
   CHECK(query_int(db, "SELECT count(*) FROM sqlite_master WHERE name='runs'") == 0);
@@ -177,7 +220,8 @@ static void test_writer_refuses(const char *dir) {
   fputs("not a database at all, and long enough to have a header........\n", f);
   fclose(f);
   snprintf(lp_config.db_path, sizeof lp_config.db_path, "%s", path);
-  CHECK(lp_write_profile(0, 1) == -1);
+  CHECK(write_run(1, 0) == 0);
+  CHECK(count_files(dir, "text.db.fallback-") == 1);
   char line[128] = "";
   f = fopen(path, "r");
   CHECK(f && fgets(line, sizeof line, f) && strncmp(line, "not a database", 14) == 0);
@@ -191,7 +235,7 @@ static void test_unregister_keeps_data(const char *dir) {
   strcpy(file_a, "/garbage");
   strcpy(name_f, "zz");
   snprintf(lp_config.db_path, sizeof lp_config.db_path, "%s/u.db", dir);
-  CHECK(lp_write_profile(0, 1) == 0);
+  CHECK(write_run(1, 0) == 0);
   sqlite3 *db;
   sqlite3_open(lp_config.db_path, &db);
   CHECK(query_int(db, "SELECT count(*) FROM files WHERE path='/src/a.c'") == 1);
@@ -206,7 +250,7 @@ static void test_unregister_keeps_data(const char *dir) {
   CHECK(w != NULL);
   count(w, 1);
   uint64_t sum[16] = {0};
-  lp_registry_visit(sum_visitor, sum);
+  lp_registry_visit(sum_visitor, sum, 1);
   CHECK(sum[lp_hits_offset(&desc)] == 22);
 }
 
@@ -221,6 +265,7 @@ int main(void) {
   lp_registry_init();
   test_registry();
   test_writer(dir);
+  test_snapshots_replace(dir);
   test_writer_refuses(dir);
   test_unregister_keeps_data(dir);
   char cmd[256];
