@@ -71,7 +71,7 @@ constexpr uint32_t AbiVersion = 1;
 constexpr uint32_t ModTiming = 0x1, ModDebugInfo = 0x2;
 constexpr uint32_t SegCall = 0x1;
 constexpr uint64_t FnPrimitiveCalls = 0, FnInclusiveTicks = 1,
-                   FnActiveFrame = 2, FnWords = 3;
+                   FnActiveFrame = 2, FnProbeTicks = 3, FnWords = 4;
 
 constexpr uint32_t NoCallee = 0xffffffffu;
 
@@ -109,7 +109,7 @@ enum class TimingMode { Sampled, Exact, None };
 
 // The sampled mode's schedule (emitGate): every execution of a gate up to
 // ExactUpTo, one in MidPeriod up to MidUpTo, then one in SamplePeriod.
-constexpr uint64_t ExactUpTo = 32, MidUpTo = 2048;
+constexpr uint64_t ExactUpTo = 256, MidUpTo = 8192;
 constexpr uint64_t MidPeriod = 16, SamplePeriod = 256;
 
 TimingMode timingMode() {
@@ -162,6 +162,7 @@ private:
   MDNode *CounterScope = nullptr;   // alias scope list of the counters
   unsigned CounterKind;             // !lineprof.counter: our loads/stores
   MDNode *UnlikelyWeights = nullptr; // branch weights of the timed paths
+  Value *ProbeWord = nullptr; // the current function's probe-cost word
 
   std::vector<SegmentInfo> Segments;
   std::vector<FunctionInfo> Functions;
@@ -512,8 +513,8 @@ Value *ModuleInstrumenter::emitBufferLoad(Function &F, Instruction *&Last) {
 }
 
 // The gate: is this execution (of a function, or of a loop's iteration)
-// timed, and how many executions does it stand for? The first 32 are all
-// timed, then one in 16 up to the 2048th, then one in 256: rare code is
+// timed, and how many executions does it stand for? The first 256 are all
+// timed, then one in 16 up to the 8192nd, then one in 256: rare code is
 // timed exactly and hot code cheaply. Which executions are picked is a
 // multiplicative hash of the count, so no periodic pattern of the program
 // lines up with it. Each timed execution is weighted by its period, which
@@ -597,16 +598,28 @@ Value *ModuleInstrumenter::closeSegment(Instruction *Before, BlockClock &C,
 }
 
 // Emits `if (Timed) T = clock;` before Before: a fresh start after setjmp or
-// at the top of a block.
+// at the top of a block. The start is taken twice: the two timestamps
+// bound an empty segment, whose ticks, summed per function (the function's
+// probe word), measure what one probe costs in this very code; the runtime
+// subtracts that from every segment of the function.
 Value *ModuleInstrumenter::startClock(Instruction *Before, BlockClock &C) {
   IRBuilder<> B(Before);
-  if (!C.Timed)
-    return readClock(B);
+  Instruction *Then = nullptr;
   BasicBlock *Head = Before->getParent();
-  Instruction *Then = SplitBlockAndInsertIfThen(C.Timed, Before, false,
-                                                UnlikelyWeights);
-  B.SetInsertPoint(Then);
+  if (C.Timed) {
+    Then = SplitBlockAndInsertIfThen(C.Timed, Before, false, UnlikelyWeights);
+    B.SetInsertPoint(Then);
+  }
+  Value *First = readClock(B);
   Value *Now = readClock(B);
+  Value *D = B.CreateSub(Now, First);
+  if (C.Weight)
+    D = B.CreateMul(D, C.Weight);
+  LoadInst *Old = B.CreateLoad(I64, ProbeWord);
+  markOurs(Old);
+  markOurs(B.CreateStore(B.CreateAdd(Old, D), ProbeWord));
+  if (!Then)
+    return Now;
   B.SetInsertPoint(Before);
   PHINode *Phi = B.CreatePHI(I64, 2, "lp.t");
   Phi->addIncoming(Now, Then->getParent());
@@ -654,6 +667,12 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
   auto fnWordPtr = [&](IRBuilder<> &IB, uint64_t Word) {
     return IB.CreateConstInBoundsGEP1_64(I64, Buf, FnWord + Word);
   };
+  {
+    IRBuilder<> PB(BufLast->getNextNode());
+    ProbeWord = fnWordPtr(PB, FnProbeTicks);
+    if (auto *I = dyn_cast<Instruction>(ProbeWord))
+      BufLast = I;
+  }
   auto addTo = [&](IRBuilder<> &IB, Value *Ptr, Value *V) {
     LoadInst *L = IB.CreateLoad(I64, Ptr);
     StoreInst *S = IB.CreateStore(IB.CreateAdd(L, V), Ptr);

@@ -70,7 +70,10 @@ struct lp_module_desc {
 #define LP_FN_PRIMITIVE_CALLS 0 /* calls with no active frame of the same fn */
 #define LP_FN_INCLUSIVE_TICKS 1 /* ticks spent in primitive calls */
 #define LP_FN_ACTIVE_FRAME 2    /* stack address of the outermost live frame */
-#define LP_FN_WORDS 3
+#define LP_FN_PROBE_TICKS 3     /* ticks of the empty segment that each timed
+                                   block starts with: the cost of one probe
+                                   in this function's code, weighted */
+#define LP_FN_WORDS 4
 
 static inline uint64_t lp_hits_offset(const struct lp_module_desc *m) {
   return (uint64_t)LP_FN_WORDS * m->n_functions;

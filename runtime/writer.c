@@ -147,6 +147,8 @@ static int lp_cmp_seg(const void *a, const void *b) {
 /* Per-function totals gathered from its segments. */
 struct lp_fn_total {
   double self_ticks; /* compensated ticks outside calls */
+  double call_ticks; /* compensated ticks of its call segments */
+  double scale;      /* factor applied to the self ticks of its lines */
 };
 
 /* The calls of one line to one callee. */
@@ -209,6 +211,8 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
   struct lp_fn_total *totals = calloc(m->n_functions + 1, sizeof *totals);
   long long *fn_ids = calloc(m->n_functions + 1, sizeof *fn_ids);
   uint32_t *by_name = malloc((m->n_functions + 1) * sizeof *by_name);
+  double *probe = NULL;     /* ticks per probe, per function */
+  double *seg_ticks = NULL; /* compensated ticks per segment */
   size_t calls_cap = 16, n_calls = 0;
   struct lp_call_total *calls = malloc(calls_cap * sizeof *calls);
   if (!order || !totals || !fn_ids || !by_name || !calls)
@@ -217,6 +221,25 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
     by_name[f] = f;
   lp_sort_fns = m->functions;
   qsort(by_name, m->n_functions, sizeof *by_name, lp_cmp_fn);
+
+  /* The cost of one probe, per function: the ticks of the empty segment
+   * every timed block starts with, over the number of blocks it stands for
+   * (the weights make that the block executions). A function with no
+   * timed block gets the cost measured at exit. */
+  probe = malloc((m->n_functions + 1) * sizeof *probe);
+  if (!probe)
+    goto out;
+  for (uint32_t f = 0; f < m->n_functions; f++) {
+    uint32_t first = m->functions[f].entry_block;
+    uint32_t last = f + 1 < m->n_functions ? m->functions[f + 1].entry_block
+                                           : m->n_blocks;
+    uint64_t executions = 0;
+    for (uint32_t b = first; b < last && b < m->n_blocks; b++)
+      executions += hits[b];
+    uint64_t measured = fn_words[(uint64_t)f * LP_FN_WORDS + LP_FN_PROBE_TICKS];
+    probe[f] = executions && measured ? (double)measured / (double)executions
+                                      : w->overhead;
+  }
 
   for (uint32_t f = 0; f < m->n_functions; f++) {
     const struct lp_function_desc *fd = &m->functions[f];
@@ -232,6 +255,35 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
     order[s] = s;
   lp_sort_segs = m->segments;
   qsort(order, m->n_segments, sizeof *order, lp_cmp_seg);
+
+  /* Each segment's time: its ticks minus what its probes cost. */
+  seg_ticks = calloc(m->n_segments + 1, sizeof *seg_ticks);
+  if (!seg_ticks)
+    goto out;
+  for (uint32_t s = 0; timing && s < m->n_segments; s++) {
+    const struct lp_segment_desc *sd = &m->segments[s];
+    double t = (double)ticks[s] - probe[sd->function] * (double)hits[sd->block];
+    seg_ticks[s] = t > 0 ? t : 0;
+    if (sd->flags & LP_SEG_CALL)
+      totals[sd->function].call_ticks += seg_ticks[s];
+    else
+      totals[sd->function].self_ticks += seg_ticks[s];
+  }
+  /* A function that does not recurse spent, outside its calls, its measured
+   * total minus the time of its calls. Timed segments overstate short code
+   * that overlaps in the pipeline (a timestamp waits for it to finish), so
+   * when its lines' own time comes out larger than that, it is scaled down
+   * to it: the lines keep their shares, the function its measured total. */
+  for (uint32_t f = 0; f < m->n_functions; f++) {
+    const uint64_t *fw = fn_words + (uint64_t)f * LP_FN_WORDS;
+    double bound = (double)fw[LP_FN_INCLUSIVE_TICKS] - totals[f].call_ticks;
+    uint64_t calls_f = hits[m->functions[f].entry_block];
+    totals[f].scale = 1;
+    if (timing && calls_f && fw[LP_FN_PRIMITIVE_CALLS] == calls_f &&
+        totals[f].self_ticks > bound)
+      totals[f].scale = bound > 0 ? bound / totals[f].self_ticks : 0;
+    totals[f].self_ticks = 0; /* summed again below, scaled */
+  }
 
   /* One line: hits are the largest count among the blocks it has code in
    * (docs/design.md, "Hits"); time sums its segments, minus probe cost. */
@@ -249,15 +301,12 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
       uint64_t h = hits[s->block];
       if (h > line_hits)
         line_hits = h;
-      double t = 0;
-      if (timing) {
-        t = (double)ticks[order[j]] - w->overhead * (double)h;
-        if (t < 0)
-          t = 0;
-        line_ticks += t;
-        if (!(s->flags & LP_SEG_CALL))
-          line_self += t;
+      double t = seg_ticks[order[j]];
+      if (!(s->flags & LP_SEG_CALL)) {
+        t *= totals[s->function].scale;
+        line_self += t;
       }
+      line_ticks += t;
       if ((s->flags & LP_SEG_CALL) && s->callee < m->n_callees) {
         size_t k = 0;
         while (k < n_calls && calls[k].callee != s->callee)
@@ -331,6 +380,8 @@ out:
   free(fn_ids);
   free(by_name);
   free(calls);
+  free(probe);
+  free(seg_ticks);
   return rc;
 }
 

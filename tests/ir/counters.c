@@ -33,16 +33,16 @@ int pick(int n) {
 
 // CHECK-LABEL: define {{.*}} @pick(
 // CHECK: call {{.*}} @__lineprof_get_buffer()
-// The entry block counts the call (function words come first: 3 per fn).
+// The entry block counts the call (function words come first: 4 per fn).
 // Counter accesses carry the counters' alias scope.
-// CHECK: [[HIT:%[0-9a-z.]+]] = getelementptr inbounds i64, {{.*}}, i64 3
+// CHECK: [[HIT:%[0-9a-z.]+]] = getelementptr inbounds i64, {{.*}}, i64 4
 // CHECK-NEXT: [[OLD:%[0-9]+]] = load i64, {{.*}}[[HIT]], align 8, !alias.scope [[SCOPE:![0-9]+]]
 // CHECK-NEXT: [[NEW:%[0-9]+]] = add i64 [[OLD]], 1
 // CHECK-NEXT: store i64 [[NEW]], {{.*}}[[HIT]], align 8, !alias.scope [[SCOPE]]
-// The gate: every execution up to 32, then one in 16 up to 2048, then one
+// The gate: every execution up to 256, then one in 16 up to 8192, then one
 // in 256, picked by a multiplicative hash of the count.
-// CHECK-NEXT: [[EARLY:%[0-9]+]] = icmp ule i64 [[NEW]], 32
-// CHECK-NEXT: [[MID:%[0-9]+]] = icmp ule i64 [[NEW]], 2048
+// CHECK-NEXT: [[EARLY:%[0-9]+]] = icmp ule i64 [[NEW]], 256
+// CHECK-NEXT: [[MID:%[0-9]+]] = icmp ule i64 [[NEW]], 8192
 // CHECK-NEXT: [[L1:%[0-9]+]] = select i1 [[MID]], i64 1152921504606846975, i64 72057594037927935
 // CHECK-NEXT: [[LIMIT:%[0-9]+]] = select i1 [[EARLY]], i64 -1, i64 [[L1]]
 // CHECK-NEXT: [[HASH:%[0-9]+]] = mul i64 [[NEW]], -7046029254386353131
@@ -51,8 +51,12 @@ int pick(int n) {
 // CHECK-NEXT: %lp.weight = select i1 [[EARLY]], i64 1, i64 [[W1]]
 // Recursion bookkeeping: a call is primitive when no frame is active.
 // CHECK: icmp uge i64
+// A timed block starts with two timestamps: the empty segment between them
+// measures the probe's own cost, added to the function's probe word (3).
 // CHECK: br i1 %lp.timed
 // CHECK: asm sideeffect "lfence\0A\09rdtsc"
+// CHECK: asm sideeffect "lfence\0A\09rdtsc"
+// CHECK: mul i64 {{.*}}, %lp.weight
 // The program's own memory accesses are marked as not aliasing counters.
 // CHECK: load i32, {{.*}} !noalias [[SCOPE]]
 // A segment closes with (now - start) * weight added to its ticks.
