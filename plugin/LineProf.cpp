@@ -567,6 +567,10 @@ Value *ModuleInstrumenter::readClock(IRBuilder<> &B) {
 void ModuleInstrumenter::markOurs(Instruction *I) {
   I->setMetadata(LLVMContext::MD_alias_scope, CounterScope);
   I->setMetadata(CounterKind, MDNode::get(Ctx, {}));
+  // A thread's counters are its own; sanitizers (TSan above all, which
+  // cannot see the runtime's lock when a buffer passes to a new thread)
+  // must leave them alone.
+  I->setMetadata(Ctx.getMDKindID("nosanitize"), MDNode::get(Ctx, {}));
 }
 
 // Emits `if (Timed) { now = clock; ticks[Seg] += (now - T) * Weight; }`

@@ -164,6 +164,10 @@ static int lp_retire(struct lp_module *m, struct lp_buffer *b) {
  * pointers vanish with it, so fold every buffer into the retired words and
  * keep a private copy of the tables. */
 LP_EXPORT void __lineprof_unregister(const struct lp_module_desc *desc) {
+  /* At exit the profile is written already (or being written), and other
+   * threads may still be counting: leave their buffers alone. */
+  if (lp_exiting())
+    return;
   pthread_mutex_lock(&lp_lock);
   struct lp_module *m = lp_find(desc);
   if (m && !m->desc_owned) {

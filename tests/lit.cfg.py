@@ -27,6 +27,7 @@ config.substitutions += [
     ("%clangxx", config.clangxx),
     ("%clang", config.clang),
     ("%opt", os.path.join(config.llvm_tools_dir, "opt")),
+    ("%plugin_dir", os.path.dirname(plugin)),
     ("%plugin", plugin),
     ("%cflags", "-g -fpass-plugin=" + plugin),
     ("%lineprof", os.path.join(config.lineprof_obj_root, "bin", "lineprof")),

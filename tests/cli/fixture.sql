@@ -69,3 +69,16 @@ INSERT INTO function_stats(run_id, function_id, calls, primitive_calls,
   (1, 7, 5, 5, 1500, 1500),
   (2, 4, 177, 1, 1563020, 50370), (2, 5, 0, 0, 0, 0),
   (2, 6, 1, 1, 301485, 54855), (2, 7, 10, 10, 3000, 3000);
+
+-- Calls, one row per (run, call-site line, callee): main's line 18 calls
+-- fib, fib's line 9 calls fib (recursion), main's line 20 calls square (in
+-- another file), printf (not profiled: no callee_function_id) and, in run
+-- 2, something through a pointer (callee_name ''). time_ns is inclusive.
+INSERT INTO call_stats(run_id, line_id, callee_name, callee_function_id,
+                       calls, time_ns) VALUES
+  (1, 11, 'fib', 1, 1, 13000), (1, 4, 'fib', 1, 14, 59800),
+  (1, 10, 'atoi', NULL, 1, 500), (1, 12, 'printf', NULL, 1, 37000),
+  (1, 12, 'square', 7, 5, 1500),
+  (2, 25, 'fib', 4, 1, 211630), (2, 18, 'fib', 4, 176, 1512650),
+  (2, 24, 'atoi', NULL, 1, 600), (2, 26, 'printf', NULL, 1, 45000),
+  (2, 26, 'square', 7, 10, 3000), (2, 26, '', NULL, 1, 200);

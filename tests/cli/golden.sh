@@ -42,6 +42,12 @@ setup() {
   mk newer.db 99 "$W/src" "$S/fixture.sql"
   mk empty.db 1 "$W/src"
   mk not_lineprof.db 0 "$W/src" "$S/not_lineprof.sql"
+  mk other.db 1 "$W/src" "$S/other.sql"
+  mk old_v1.db 1 "$W/src" "$S/fixture.sql" "$S/old_v1.sql"
+  # A merged database for the cases that read one; `merge-*` cases check
+  # the merge itself.
+  (cd "$W/src" && "$LINEPROF" merge --db "$W/merged.db" "$W/fixture.db" \
+    "$W/other.db") >/dev/null || exit 1
 }
 
 # Copy stdin to stdout with every occurrence of $W replaced by @WORK@.
@@ -71,6 +77,11 @@ run_case() {
     while [ $# -gt 0 ]; do
       case $1 in
       STDOUT=*) stdout=${1#STDOUT=} ;;
+      COPY=*) # COPY=FROM:TO: a fresh copy for a case that writes
+        from=${1#COPY=}
+        rm -f "${from#*:}" "${from#*:}-wal" "${from#*:}-shm"
+        cp "${from%%:*}" "${from#*:}" || exit 99 ;;
+      RM=*) rm -rf "${1#RM=}" "${1#RM=}-wal" "${1#RM=}-shm" ;;
       *=*) export "$1" ;;
       *) break ;;
       esac

@@ -1,11 +1,12 @@
 /* Unit test of the lineprof command's pieces: MD5 against the RFC 1321
  * test suite, the FILE matching rule, the line_profiler number formatting,
+ * JSON strings, the whole-program model (builds merged, calls linked),
  * option scanning and value parsing, source line splitting, and the
  * merging of runs and builds when a file's profile is loaded.
  *
  * Prints one line per failed check and exits 1 if any failed.
  */
-#define _XOPEN_SOURCE 700 /* setenv, tzset, mkstemp */
+#define _XOPEN_SOURCE 700 /* setenv, tzset, mkstemp, fmemopen */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +14,11 @@
 #include <unistd.h>
 
 #include "format.h"
+#include "json.h"
 #include "lineprof.h"
 #include "match.h"
 #include "md5.h"
+#include "model.h"
 #include "options.h"
 #include "profile.h"
 #include "schema.h"
@@ -263,6 +266,33 @@ static void test_options(void) {
   long long run = 0;
   CHECK(lp_parse_run("all", &run) == 0 && run == LP_RUN_ALL);
   CHECK(lp_parse_run("12", &run) == 0 && run == 12);
+  long long count = -1;
+  CHECK(lp_parse_count("0", &count) == 0 && count == 0);
+  CHECK(lp_parse_count("25", &count) == 0 && count == 25);
+  static const char *const bad_counts[] = {"", "-1", "+1", " 1", "1x",
+                                           "99999999999999999999"};
+  for (size_t i = 0; i < sizeof bad_counts / sizeof bad_counts[0]; i++)
+    CHECK(lp_parse_count(bad_counts[i], &count) != 0);
+  double number = -1;
+  CHECK(lp_parse_number("12.5", &number) == 0 && number == 12.5);
+  CHECK(lp_parse_number("0", &number) == 0 && number == 0);
+  static const char *const bad_numbers[] = {"", ".", "1e3", "-1", "1.2.3",
+                                            "inf", "nan", " 1", "0x10"};
+  for (size_t i = 0; i < sizeof bad_numbers / sizeof bad_numbers[0]; i++)
+    CHECK(lp_parse_number(bad_numbers[i], &number) != 0);
+  long long when_ns = 0;
+  CHECK(lp_parse_date("2023-11-14", &when_ns) == 0 &&
+        when_ns == 1699920000LL * 1000000000LL);
+  CHECK(lp_parse_date("2023-11-14 22:13:20", &when_ns) == 0 &&
+        when_ns == 1700000000LL * 1000000000LL);
+  CHECK(lp_parse_date("2023-11-14T22:13", &when_ns) == 0 &&
+        when_ns == 1699999980LL * 1000000000LL);
+  static const char *const bad_dates[] = {"", "2023-02-30", "2023-11-14x",
+                                          "14/11/2023", "2023-13-01",
+                                          " 2023-11-14"};
+  for (size_t i = 0; i < sizeof bad_dates / sizeof bad_dates[0]; i++)
+    CHECK(lp_parse_date(bad_dates[i], &when_ns) != 0);
+
   static const char *const bad_runs[] = {
       "", "0", "-1", "+1", " 1", "1x", "latest", "99999999999999999999"};
   for (size_t i = 0; i < sizeof bad_runs / sizeof bad_runs[0]; i++)
@@ -411,8 +441,69 @@ static void test_profile(void) {
   sqlite3_close(db);
 }
 
+/* JSON strings: escapes, and invalid UTF-8 replaced by U+FFFD. */
+static void test_json(void) {
+  char buf[256] = "";
+  FILE *f = fmemopen(buf, sizeof buf, "w");
+  CHECK(f != NULL);
+  if (!f)
+    return;
+  lp_json_string(f, "a\"b\\c\n\t\x01\xc3\xa9\xff\xe2\x82");
+  lp_json_string(f, NULL);
+  fclose(f);
+  CHECK_STR(buf, "\"a\\\"b\\\\c\\n\\t\\u0001\xc3\xa9\\ufffd\\ufffd\\ufffd\"\"\"");
+}
+
+/* The whole-program model merges builds by path, linkage name and line,
+ * and links calls to their callee across files. */
+static void test_model(void) {
+  sqlite3 *db;
+  CHECK(sqlite3_open(":memory:", &db) == SQLITE_OK);
+  exec_sql(db, LP_SCHEMA_SQL);
+  exec_sql(db, "INSERT INTO runs(run_id, command, pid, start_ns, timer,"
+               " ticks_per_second, tool_version) VALUES"
+               " (1, 'a', 1, 0, 't', 1e9, 'v'), (2, 'a', 2, 1, 't', 1e9, 'v');"
+               "INSERT INTO files VALUES (1, '/p/a.c', 'md5:old'),"
+               " (2, '/p/a.c', 'md5:new'), (3, '/p/b.h', '');"
+               "INSERT INTO functions VALUES (1, 1, 'f', 'f', 10),"
+               " (2, 2, 'f', 'f', 11), (3, 3, 'g', '_Z1gv', 1);"
+               "INSERT INTO lines VALUES (1, 1, 1, 10), (2, 2, 2, 11),"
+               " (3, 2, 2, 12), (4, 3, 3, 2), (5, 2, 3, 2);"
+               "INSERT INTO line_stats VALUES (1, 1, 1, 100, 100),"
+               " (2, 2, 2, 200, 150), (2, 3, 3, 300, 300), (2, 4, 4, 40, 40),"
+               " (2, 5, 5, 50, 50), (1, 4, 1, 10, 10);"
+               "INSERT INTO function_stats VALUES (1, 1, 1, 1, 100, 100),"
+               " (2, 2, 2, 2, 550, 500), (2, 3, 4, 4, 40, 40);"
+               "INSERT INTO call_stats VALUES (2, 2, '_Z1gv', 3, 4, 40),"
+               " (2, 3, 'puts', NULL, 1, 5);");
+  struct lp_model m;
+  CHECK(lp_model_load(db, LP_RUN_ALL, &m) == SQLITE_OK);
+  CHECK(m.nfiles == 2 && m.nfunctions == 2 && m.nlines == 5 && m.ncalls == 2);
+  size_t f = lp_model_find_function(&m, "/p/a.c", "f");
+  size_t g = lp_model_find_function(&m, "/p/b.h", "_Z1gv");
+  CHECK(f != LP_NONE && g != LP_NONE);
+  if (f != LP_NONE && g != LP_NONE && m.ncalls == 2) {
+    CHECK(m.functions[f].line_no == 11); /* the newest build's */
+    CHECK(m.functions[f].calls == 3 && m.functions[f].self_ns == 600);
+    CHECK(m.functions[f].nlines == 4 && m.functions[f].hits == 11);
+    CHECK(m.calls[0].callee == g && m.calls[0].calls == 4);
+    CHECK(m.calls[1].callee == LP_NONE);
+    CHECK_STR(m.calls[1].callee_name, "puts");
+    CHECK(m.lines[m.calls[0].line].line_no == 11);
+    CHECK_STR(m.files[0].checksum, "md5:new");
+  }
+  CHECK(m.total_self_ns == 650);
+  lp_model_free(&m);
+  CHECK(lp_model_load(db, 1, &m) == SQLITE_OK);
+  CHECK(m.nruns == 1 && m.nfunctions == 2 && m.total_self_ns == 110);
+  lp_model_free(&m);
+  sqlite3_close(db);
+}
+
 int main(void) {
   test_md5();
+  test_json();
+  test_model();
   test_match();
   test_tenths();
   test_format();

@@ -10,13 +10,13 @@
 #include <stdio.h>
 
 #define N 100000
-static volatile unsigned long sink;
+static unsigned long sink;
 
 __attribute__((noinline)) static void *work(void *arg) {
   unsigned long x = 0;
   for (int i = 0; i < N; i++)
     x += (unsigned long)i ^ (unsigned long)arg;
-  sink += x;
+  __atomic_fetch_add(&sink, x, __ATOMIC_RELAXED);
   return NULL;
 }
 

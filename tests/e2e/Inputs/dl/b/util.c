@@ -1,0 +1,7 @@
+static int helper(int x) { return x + 2; }
+int b_entry(int n) {
+  int s = 0;
+  for (int i = 0; i < n; i++)
+    s += helper(i);
+  return s;
+}
