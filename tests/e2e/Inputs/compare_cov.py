@@ -36,6 +36,9 @@ def main():
     ap.add_argument("--work", required=True, help="directory for outputs")
     ap.add_argument("--opt", default="0")
     ap.add_argument("--min-lines", type=int, default=20)
+    ap.add_argument("--expect", action="append", default=[],
+                    metavar="LINE:REASON",
+                    help="a line known to differ, and why")
     ap.add_argument("source")
     ap.add_argument("args", nargs="*")
     a = ap.parse_args()
@@ -92,6 +95,8 @@ def main():
         compared += 1
         if ours[no] != cov[no]:
             why = [name for rx, name in known if rx.search(text[no - 1])]
+            why += [e.split(":", 1)[1] for e in a.expect
+                    if int(e.split(":", 1)[0]) == no]
             if not why:
                 diffs.append(no)
             print("line %d: lineprof %d, llvm-cov %d%s: %s" %
