@@ -6,7 +6,8 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PACKAGES := clang-$(LLVM_VERSION) llvm-$(LLVM_VERSION) llvm-$(LLVM_VERSION)-dev \
-  llvm-$(LLVM_VERSION)-tools libsqlite3-dev sqlite3 cmake make python3
+  llvm-$(LLVM_VERSION)-tools lld-$(LLVM_VERSION) libsqlite3-dev sqlite3 cmake \
+  make python3 pkg-config
 CMAKE_FLAGS ?=
 
 .PHONY: all deps build test demo clean
