@@ -20,6 +20,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Analysis/LoopInfo.h"
@@ -56,6 +57,7 @@
 
 #include <algorithm>
 #include <dlfcn.h>
+#include <fnmatch.h>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -134,6 +136,99 @@ struct BlockClock {
   Value *Weight = nullptr; // i64 multiplier of the sampled ticks
   Value *Ticks = nullptr;  // i64 timestamp of the open segment's start
 };
+
+// Which functions to instrument, chosen at compile time:
+//   LINEPROF_SELECT=marked      only functions marked LINEPROF_PROFILE
+//                               (lineprof.h: annotate("lineprof"))
+//   LINEPROF_INCLUDE=P1:P2...   only functions whose name, symbol or file
+//                               matches one of the fnmatch patterns
+//   LINEPROF_EXCLUDE=P1:P2...   none that match
+//   LINEPROF_CONFIG=FILE        the same as lines `select marked`,
+//                               `include PATTERN`, `exclude PATTERN`
+//                               (# starts a comment)
+struct Selection {
+  bool MarkedOnly = false;
+  std::vector<std::string> Include, Exclude;
+
+  static void split(const char *V, std::vector<std::string> &Out) {
+    SmallVector<StringRef, 4> Parts;
+    StringRef(V ? V : "").split(Parts, ':', -1, false);
+    for (StringRef P : Parts)
+      Out.push_back(P.trim().str());
+  }
+
+  static Selection fromEnvironment() {
+    Selection S;
+    if (const char *V = std::getenv("LINEPROF_SELECT"))
+      S.MarkedOnly = StringRef(V) == "marked";
+    split(std::getenv("LINEPROF_INCLUDE"), S.Include);
+    split(std::getenv("LINEPROF_EXCLUDE"), S.Exclude);
+    if (const char *Path = std::getenv("LINEPROF_CONFIG")) {
+      auto Buf = MemoryBuffer::getFile(Path);
+      if (!Buf) {
+        errs() << "lineprof: warning: cannot read LINEPROF_CONFIG '" << Path
+               << "': " << Buf.getError().message() << "\n";
+        return S;
+      }
+      SmallVector<StringRef, 16> Lines;
+      (*Buf)->getBuffer().split(Lines, '\n');
+      for (StringRef Line : Lines) {
+        Line = Line.split('#').first.trim();
+        auto KV = Line.split(' ');
+        StringRef Key = KV.first, Value = KV.second.trim();
+        if (Line.empty())
+          continue;
+        if (Key == "select" && Value == "marked")
+          S.MarkedOnly = true;
+        else if (Key == "include" && !Value.empty())
+          S.Include.push_back(Value.str());
+        else if (Key == "exclude" && !Value.empty())
+          S.Exclude.push_back(Value.str());
+        else
+          errs() << "lineprof: warning: " << Path << ": ignoring '" << Line
+                 << "' (expected select marked, include P or exclude P)\n";
+      }
+    }
+    return S;
+  }
+
+  static bool matches(const std::vector<std::string> &Patterns,
+                      ArrayRef<std::string> Names) {
+    for (const std::string &P : Patterns)
+      for (const std::string &N : Names)
+        if (fnmatch(P.c_str(), N.c_str(), 0) == 0)
+          return true;
+    return false;
+  }
+
+  bool wants(ArrayRef<std::string> Names, bool Marked) const {
+    if (MarkedOnly && !Marked)
+      return false;
+    if (!Include.empty() && !matches(Include, Names))
+      return false;
+    return !matches(Exclude, Names);
+  }
+};
+
+// Functions marked with __attribute__((annotate("lineprof"))).
+static SmallPtrSet<const Function *, 8> markedFunctions(Module &M) {
+  SmallPtrSet<const Function *, 8> Marked;
+  GlobalVariable *A = M.getNamedGlobal("llvm.global.annotations");
+  auto *Arr = A ? dyn_cast<ConstantArray>(A->getInitializer()) : nullptr;
+  for (unsigned I = 0; Arr && I < Arr->getNumOperands(); ++I) {
+    auto *E = dyn_cast<ConstantStruct>(Arr->getOperand(I));
+    if (!E || E->getNumOperands() < 2)
+      continue;
+    auto *F = dyn_cast<Function>(E->getOperand(0)->stripPointerCasts());
+    auto *G = dyn_cast<GlobalVariable>(E->getOperand(1)->stripPointerCasts());
+    auto *Str = G && G->hasInitializer()
+                    ? dyn_cast<ConstantDataArray>(G->getInitializer())
+                    : nullptr;
+    if (F && Str && Str->isCString() && Str->getAsCString() == "lineprof")
+      Marked.insert(F);
+  }
+  return Marked;
+}
 
 class ModuleInstrumenter {
 public:
@@ -389,6 +484,24 @@ Function *ModuleInstrumenter::getOrCreateBoot() {
   B.CreateRetVoid();
 
   B.SetInsertPoint(Load);
+  // LINEPROF=0 (or off) at run time: do not load the runtime at all. The
+  // program then counts into scratch memory that nobody reads.
+  Value *Off = B.CreateCall(Getenv, {cstr("LINEPROF", "lp.off")});
+  BasicBlock *CheckOff = BasicBlock::Create(Ctx, "checkoff", F);
+  BasicBlock *Go = BasicBlock::Create(Ctx, "go", F);
+  B.CreateCondBr(B.CreateIsNull(Off), Go, CheckOff);
+  B.SetInsertPoint(CheckOff);
+  // Off: 0, no, false, off (by their first letters: 0, n, f, "of").
+  Value *First = B.CreateLoad(I8, Off);
+  Value *Second = B.CreateLoad(I8, B.CreateConstGEP1_32(I8, Off, 1));
+  Value *IsOff = B.CreateOr(
+      B.CreateOr(B.CreateICmpEQ(First, B.getInt8('0')),
+                 B.CreateICmpEQ(First, B.getInt8('n'))),
+      B.CreateOr(B.CreateICmpEQ(First, B.getInt8('f')),
+                 B.CreateAnd(B.CreateICmpEQ(First, B.getInt8('o')),
+                             B.CreateICmpEQ(Second, B.getInt8('f')))));
+  B.CreateCondBr(IsOff, Done, Go);
+  B.SetInsertPoint(Go);
   Value *Env = B.CreateCall(Getenv, {cstr("LINEPROF_RUNTIME", "lp.env")});
   Value *Path = B.CreateSelect(B.CreateIsNull(Env),
                                cstr(runtimePath(), "lp.rtpath"), Env);
@@ -1046,10 +1159,20 @@ void ModuleInstrumenter::instrumentExecCalls(Function &F) {
 bool ModuleInstrumenter::run() {
   if (M.getNamedGlobal("__lineprof_module"))
     return false; // instrumented already (an LTO link, or opt run twice)
+  Selection Select = Selection::fromEnvironment();
+  SmallPtrSet<const Function *, 8> Marked = markedFunctions(M);
   SmallVector<Function *, 64> Work;
-  for (Function &F : M)
-    if (shouldInstrument(F))
+  for (Function &F : M) {
+    if (!shouldInstrument(F))
+      continue;
+    std::string Name = F.getName().str();
+    std::string File = M.getSourceFileName();
+    if (DISubprogram *SP = F.getSubprogram())
+      File = absolutePath(SP->getFile());
+    std::string Shown = StringRef(Name).startswith("_Z") ? demangle(Name) : Name;
+    if (Select.wants({Name, Shown, File}, Marked.count(&F)))
       Work.push_back(&F);
+  }
   if (Work.empty())
     return false;
 
