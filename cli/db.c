@@ -57,18 +57,47 @@ static int lp_db_check_file(const char *path) {
   return 0;
 }
 
-int lp_db_open(const char *path, sqlite3 **out) {
+/* Check that an open connection is a lineprof database of a schema this
+ * CLI reads. Returns 0, or -1 after printing why not. */
+static int lp_db_check(sqlite3 *db, const char *path) {
   static const char tables_sql[] =
       "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
       "('runs', 'files', 'functions', 'lines', 'line_stats', "
       "'function_stats')";
-  *out = NULL;
-  if (lp_db_check_file(path) != 0)
-    return LP_ERR_SYSTEM;
+  long long version = 0, tables = 0;
+  int rc = lp_db_integer(db, "PRAGMA user_version", &version);
+  if (rc == SQLITE_NOTADB) {
+    lp_error("'%s' is not a lineprof database: %s", path, sqlite3_errstr(rc));
+    return -1;
+  }
+  if (rc != SQLITE_OK) {
+    lp_db_error(db, path);
+    return -1;
+  }
+  if (version > LP_SCHEMA_VERSION) {
+    lp_error("'%s' has database schema %lld, newer than schema %d that this "
+             "lineprof reads; upgrade lineprof",
+             path, version, LP_SCHEMA_VERSION);
+    return -1;
+  }
+  rc = lp_db_integer(db, tables_sql, &tables);
+  if (rc != SQLITE_OK) {
+    lp_db_error(db, path);
+    return -1;
+  }
+  if (version < 1 || tables != 6) {
+    lp_error("'%s' is not a lineprof database", path);
+    return -1;
+  }
+  return 0;
+}
 
-  /* This SQLite may take "file:" names as URIs, whose parameters could ask
-   * for read-write mode; a "./" prefix keeps the name a plain path. */
+/* Open with `flags`; "file:" names get a "./" prefix, because this SQLite
+ * may take them as URIs whose parameters could change the mode. Returns
+ * LP_OK, or prints the error and returns LP_ERR_SYSTEM. */
+static int lp_db_connect(const char *path, int flags, sqlite3 **out) {
   char *name = malloc(strlen(path) + 3);
+  *out = NULL;
   if (!name) {
     lp_error("cannot open database '%s': %s", path, strerror(ENOMEM));
     return LP_ERR_SYSTEM;
@@ -76,8 +105,7 @@ int lp_db_open(const char *path, sqlite3 **out) {
   sprintf(name, "%s%s", strncmp(path, "file:", 5) == 0 ? "./" : "", path);
   sqlite3 *db = NULL;
   /* Single-threaded: NOMUTEX spares a lock per column read. */
-  int rc = sqlite3_open_v2(name, &db,
-                           SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+  int rc = sqlite3_open_v2(name, &db, flags | SQLITE_OPEN_NOMUTEX, NULL);
   free(name);
   if (rc != SQLITE_OK) {
     lp_error("cannot open database '%s': %s", path,
@@ -86,38 +114,75 @@ int lp_db_open(const char *path, sqlite3 **out) {
     return LP_ERR_SYSTEM;
   }
   sqlite3_busy_timeout(db, LP_DB_BUSY_MS);
+  *out = db;
+  return LP_OK;
+}
 
-  long long version = 0, tables = 0;
-  rc = lp_db_integer(db, "PRAGMA user_version", &version);
-  if (rc == SQLITE_NOTADB) {
-    lp_error("'%s' is not a lineprof database: %s", path, sqlite3_errstr(rc));
-    goto fail;
-  }
-  if (rc != SQLITE_OK) {
-    lp_db_error(db, path);
-    goto fail;
-  }
-  if (version > LP_SCHEMA_VERSION) {
-    lp_error("'%s' has database schema %lld, newer than schema %d that this "
-             "lineprof reads; upgrade lineprof",
-             path, version, LP_SCHEMA_VERSION);
-    goto fail;
-  }
-  rc = lp_db_integer(db, tables_sql, &tables);
-  if (rc != SQLITE_OK) {
-    lp_db_error(db, path);
-    goto fail;
-  }
-  if (version < 1 || tables != 6) {
-    lp_error("'%s' is not a lineprof database", path);
-    goto fail;
+int lp_db_open(const char *path, sqlite3 **out) {
+  *out = NULL;
+  if (lp_db_check_file(path) != 0)
+    return LP_ERR_SYSTEM;
+  sqlite3 *db;
+  if (lp_db_connect(path, SQLITE_OPEN_READONLY, &db) != LP_OK)
+    return LP_ERR_SYSTEM;
+  if (lp_db_check(db, path) != 0) {
+    sqlite3_close(db);
+    return LP_ERR_SYSTEM;
   }
   *out = db;
   return LP_OK;
+}
 
-fail:
-  sqlite3_close(db);
-  return LP_ERR_SYSTEM;
+int lp_db_open_write(const char *path, int create, sqlite3 **out,
+                     int *created) {
+  struct stat sb;
+  *out = NULL;
+  *created = 0;
+  if (create && stat(path, &sb) != 0 && errno == ENOENT) {
+    sqlite3 *db;
+    if (lp_db_connect(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &db) !=
+        LP_OK)
+      return LP_ERR_SYSTEM;
+    /* As the runtime creates one, so that it can write here afterwards. */
+    if (sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) !=
+            SQLITE_OK ||
+        sqlite3_exec(db,
+                     "BEGIN IMMEDIATE;" LP_SCHEMA_SQL
+                     "PRAGMA user_version=1; COMMIT;",
+                     NULL, NULL, NULL) != SQLITE_OK) {
+      lp_error("cannot create database '%s': %s", path, sqlite3_errmsg(db));
+      sqlite3_close(db);
+      return LP_ERR_SYSTEM;
+    }
+    *created = 1;
+    *out = db;
+    return LP_OK;
+  }
+  if (lp_db_check_file(path) != 0)
+    return LP_ERR_SYSTEM;
+  if (access(path, W_OK) != 0) {
+    lp_error("cannot write database '%s': %s", path, strerror(errno));
+    return LP_ERR_SYSTEM;
+  }
+  sqlite3 *db;
+  if (lp_db_connect(path, SQLITE_OPEN_READWRITE, &db) != LP_OK)
+    return LP_ERR_SYSTEM;
+  if (lp_db_check(db, path) != 0) {
+    sqlite3_close(db);
+    return LP_ERR_SYSTEM;
+  }
+  *out = db;
+  return LP_OK;
+}
+
+int lp_db_has_table(sqlite3 *db, const char *schema, const char *name) {
+  char sql[256];
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM \"%s\".sqlite_master WHERE type = 'table'"
+           " AND name = '%s'",
+           schema, name);
+  long long n = 0;
+  return lp_db_integer(db, sql, &n) == SQLITE_OK ? n > 0 : -1;
 }
 
 int lp_db_select_run(sqlite3 *db, const char *path, long long *run_id) {

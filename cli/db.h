@@ -1,9 +1,10 @@
-/* The lineprof database as the CLI sees it: found, opened read-only,
- * checked against the schema this build understands, and asked which run
- * a report is about.
+/* The lineprof database as the CLI sees it: found, opened (read-only for
+ * reports, read-write for merge and prune), checked against the schema this
+ * build understands, and asked which run a report is about.
  *
- * Never creates, migrates or writes a database; the runtime may be writing
- * to it concurrently, so every connection waits on locks for a while.
+ * Never migrates a database, and never writes one of a newer schema. The
+ * runtime may be writing to it concurrently, so every connection waits on
+ * locks for a while.
  */
 #ifndef LINEPROF_CLI_DB_H
 #define LINEPROF_CLI_DB_H
@@ -21,6 +22,17 @@ const char *lp_db_path(const char *option);
  * schema version this CLI reads. Returns LP_OK with *db set, or prints one
  * error line and returns LP_ERR_SYSTEM with *db NULL. */
 int lp_db_open(const char *path, sqlite3 **db);
+
+/* Open `path` read-write for merge and prune, with the same checks as
+ * lp_db_open. When the file does not exist and `create` is 1, create it as
+ * the runtime does (WAL journal, LP_SCHEMA_SQL, user_version); *created is
+ * then 1. Returns LP_OK with *db set, or prints one error line and returns
+ * LP_ERR_SYSTEM with *db NULL. */
+int lp_db_open_write(const char *path, int create, sqlite3 **db,
+                     int *created);
+
+/* Whether the database has table `name`: 1, 0, or -1 if SQLite failed. */
+int lp_db_has_table(sqlite3 *db, const char *schema, const char *name);
 
 /* Resolve a run selector in place: LP_RUN_LATEST becomes the largest
  * run_id, a run id is checked to exist, LP_RUN_ALL is checked to have runs.

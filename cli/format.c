@@ -56,7 +56,7 @@ void lp_format_cells(struct lp_cells *c, long line_no, int has_code,
     c->line_no[lp_put_decimal(c->line_no, (unsigned long long)line_no)] = '\0';
   else
     snprintf(c->line_no, sizeof c->line_no, "%ld", line_no);
-  c->hits[0] = c->time[0] = c->per_hit[0] = c->percent[0] = '\0';
+  c->hits[0] = c->time[0] = c->per_hit[0] = c->percent[0] = c->self[0] = '\0';
   if (!has_code)
     return;
   double time_units = (double)time_ns / ns_per_unit;
@@ -72,10 +72,20 @@ void lp_format_cells(struct lp_cells *c, long line_no, int has_code,
                                  : 0.0);
 }
 
-size_t lp_print_header(FILE *out) {
+void lp_format_self(struct lp_cells *c, long long self_ns, double ns_per_unit) {
+  lp_format_tenths(c->self, sizeof c->self, (double)self_ns / ns_per_unit);
+}
+
+size_t lp_print_header(FILE *out) { return lp_print_header_self(out, 0); }
+
+size_t lp_print_header_self(FILE *out, int show_self) {
   char header[128];
-  int n = snprintf(header, sizeof header, LP_ROW_CELLS "%s", "Line #", "Hits",
-                   "Time", "Per Hit", "% Time", "Line Contents");
+  int n = show_self
+              ? snprintf(header, sizeof header, "%6s %9s %12s %12s %8s %8s  %s",
+                         "Line #", "Hits", "Time", "Self", "Per Hit", "% Time",
+                         "Line Contents")
+              : snprintf(header, sizeof header, LP_ROW_CELLS "%s", "Line #",
+                         "Hits", "Time", "Per Hit", "% Time", "Line Contents");
   char rule[sizeof header];
   memset(rule, '=', (size_t)n);
   rule[n] = '\0';
@@ -99,24 +109,46 @@ static char *lp_put_cell(char *p, const char *text, size_t width, size_t gap) {
 
 void lp_print_row(FILE *out, const struct lp_cells *c, const char *text,
                   size_t len) {
+  lp_print_row_ex(out, c, 0, NULL, text, len);
+}
+
+void lp_print_row_ex(FILE *out, const struct lp_cells *c, int show_self,
+                     const char *sgr, const char *text, size_t len) {
   /* Assembled in memory and written at once: one stdio call per row. */
   char row[sizeof *c + 64 + 256];
   char *p = row;
+  if (sgr)
+    p += sprintf(p, "\033[%sm", sgr);
   p = lp_put_cell(p, c->line_no, 6, 1);
   p = lp_put_cell(p, c->hits, 9, 1);
   p = lp_put_cell(p, c->time, 12, 1);
+  if (show_self)
+    p = lp_put_cell(p, c->self, 12, 1);
   p = lp_put_cell(p, c->per_hit, 8, 1);
   p = lp_put_cell(p, c->percent, 8, 2);
-  if (len < (size_t)(row + sizeof row - p)) {
+  const char *reset = sgr ? "\033[0m\n" : "\n";
+  size_t reset_len = strlen(reset);
+  if (len + reset_len < (size_t)(row + sizeof row - p)) {
     memcpy(p, text, len);
     p += len;
-    *p++ = '\n';
+    memcpy(p, reset, reset_len);
+    p += reset_len;
     fwrite(row, 1, (size_t)(p - row), out);
     return;
   }
   fwrite(row, 1, (size_t)(p - row), out);
   fwrite(text, 1, len, out);
-  fputc('\n', out);
+  fputs(reset, out);
+}
+
+const char *lp_heat_sgr(double percent) {
+  if (percent >= 50)
+    return "1;31";
+  if (percent >= 20)
+    return "31";
+  if (percent >= 5)
+    return "33";
+  return NULL;
 }
 
 int lp_format_timestamp(long long epoch_ns, char *buf, size_t size) {

@@ -2,13 +2,14 @@
  * subcommand from a table (as jq's main.c and SQLite's shell do), and owns
  * the one exit path, which flushes stdout and reports a failed write.
  *
- * The command only reads profile databases; it must never create one, and
- * it must never exit 0 when its report did not reach stdout.
+ * It must never exit 0 when its report did not reach stdout. Only merge
+ * and prune write databases; see lineprof.h.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "command.h"
 #include "diag.h"
 #include "lineprof.h"
 #include "options.h"
@@ -18,21 +19,11 @@ static const char lp_main_usage[] =
     "Usage: lineprof [--db PATH] COMMAND [OPTIONS] [ARGS]\n"
     "Try 'lineprof --help' for the commands and options.\n";
 
-/* One subcommand. */
-struct lp_command {
-  const char *name;    /* as typed after "lineprof" */
-  const char *summary; /* one line for --help */
-  lp_command_fn *run;  /* parses its own argv, returns an lp_exit code */
-  const char *usage;   /* its "Usage: ..." line */
-  const char *help;    /* its option list */
-};
-
-static const struct lp_command lp_commands[] = {
-    {"annotate",
-     "per-line hits and times of source files (line_profiler layout)",
-     lp_cmd_annotate, lp_annotate_usage, lp_annotate_help},
-    {"runs", "list the recorded runs, oldest first", lp_cmd_runs, lp_runs_usage,
-     lp_runs_help},
+/* The subcommands, in the order --help lists them. */
+static const struct lp_command *const lp_commands[] = {
+    &lp_cmd_annotate, &lp_cmd_report, &lp_cmd_top,  &lp_cmd_diff,
+    &lp_cmd_runs,     &lp_cmd_merge,  &lp_cmd_prune, &lp_cmd_export,
+    &lp_cmd_html,     &lp_cmd_run,    &lp_cmd_cc,    &lp_cmd_cxx,
 };
 
 #define LP_NCOMMANDS (sizeof lp_commands / sizeof lp_commands[0])
@@ -50,18 +41,21 @@ static void lp_print_help(void) {
   printf("Usage: lineprof [--db PATH] COMMAND [OPTIONS] [ARGS]\n"
          "       lineprof --help | --version\n\n"
          "Report the line-level profile that programs built with the lineprof\n"
-         "plugin recorded in a database.\n\nCommands:\n");
+         "plugin recorded in a database; build and run such programs.\n\n"
+         "Commands:\n");
   for (size_t i = 0; i < LP_NCOMMANDS; i++)
-    printf("  %-10s %s\n", lp_commands[i].name, lp_commands[i].summary);
-  for (size_t i = 0; i < LP_NCOMMANDS; i++)
-    printf("\n%sOptions:\n%s", lp_commands[i].usage, lp_commands[i].help);
-  printf("\nEnvironment:\n"
+    printf("  %-10s %s\n", lp_commands[i]->name, lp_commands[i]->summary);
+  printf("\nRun 'lineprof COMMAND --help' for the options of a command.\n"
+         "\nEnvironment:\n"
          "  LINEPROF_DB           database when --db is not given\n"
+         "  LINEPROF_PLUGIN       plugin for cc and c++ (default: beside lineprof)\n"
+         "  NO_COLOR              when set, --color=auto does not colour\n"
          "\nExit status:\n"
          "  0  success\n"
          "  1  no data matches the request (file, function, run)\n"
          "  2  usage error\n"
-         "  3  database unusable, I/O error, or output could not be written\n");
+         "  3  database unusable, I/O error, or output could not be written\n"
+         "  lineprof run exits with its program's status.\n");
 }
 
 int main(int argc, char **argv) {
@@ -101,18 +95,19 @@ int main(int argc, char **argv) {
   int first = args.index - 1;
   const struct lp_command *cmd = NULL;
   for (size_t i = 0; i < LP_NCOMMANDS && !cmd; i++)
-    if (strcmp(lp_commands[i].name, text) == 0)
-      cmd = &lp_commands[i];
+    if (strcmp(lp_commands[i]->name, text) == 0)
+      cmd = lp_commands[i];
   if (!cmd) {
     lp_error("unknown command '%s'", text);
     status = lp_usage_error(lp_main_usage);
     goto out;
   }
   status = cmd->run(&st, argc - first, argv + first);
+  if (status == LP_HELP_SHOWN)
+    status = LP_OK;
 
 out:
-  if (st.db)
-    sqlite3_close(st.db);
+  lp_state_free(&st);
   /* A report that did not reach its reader is a failure, not a success. */
   errno = 0;
   if (ferror(stdout) | fclose(stdout)) {

@@ -1,6 +1,8 @@
 /* Command-line scanning for lineprof subcommands (see options.h). Pure
  * functions of their arguments: no globals, no output, so that the unit
- * test can drive them with literal argv arrays. */
+ * test can drive them with literal argv arrays (lp_parse_date alone reads
+ * the time zone, as local dates must). */
+#define _XOPEN_SOURCE 700 /* strptime */
 #include "options.h"
 
 #include <ctype.h>
@@ -8,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lineprof.h"
 
@@ -132,4 +135,56 @@ int lp_parse_run(const char *text, long long *run_id) {
     return -1;
   *run_id = v;
   return 0;
+}
+
+int lp_parse_count(const char *text, long long *count) {
+  if (text[0] < '0' || text[0] > '9')
+    return -1;
+  char *end;
+  errno = 0;
+  long long v = strtoll(text, &end, 10);
+  if (*end != '\0' || errno == ERANGE)
+    return -1;
+  *count = v;
+  return 0;
+}
+
+int lp_parse_number(const char *text, double *value) {
+  /* Digits and at most one '.', so strtod's hex, exponents, inf and nan,
+   * and its leading blanks, never get through. */
+  size_t digits = 0, dots = 0, i;
+  for (i = 0; text[i]; i++) {
+    if (text[i] >= '0' && text[i] <= '9')
+      digits++;
+    else if (text[i] == '.')
+      dots++;
+    else
+      return -1;
+  }
+  if (digits == 0 || dots > 1)
+    return -1;
+  *value = strtod(text, NULL);
+  return 0;
+}
+
+int lp_parse_date(const char *text, long long *epoch_ns) {
+  static const char *const formats[] = {"%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
+                                        "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M",
+                                        "%Y-%m-%d"};
+  for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *end = strptime(text, formats[i], &tm);
+    if (!end || *end != '\0' || !isdigit((unsigned char)text[0]))
+      continue;
+    tm.tm_isdst = -1;
+    int mday = tm.tm_mday, mon = tm.tm_mon;
+    time_t t = mktime(&tm);
+    /* mktime normalizes 2024-02-31 to March; such a date is a typo. */
+    if (t == (time_t)-1 || tm.tm_mday != mday || tm.tm_mon != mon)
+      return -1;
+    *epoch_ns = (long long)t * 1000000000LL;
+    return 0;
+  }
+  return -1;
 }

@@ -51,4 +51,18 @@ int lp_parse_unit(const char *text, double *unit_s);
  * gives itself. Returns 0, or -1 for anything else. */
 int lp_parse_run(const char *text, long long *run_id);
 
+/* Parse a count such as --limit's: a decimal integer >= 0. Returns 0, or
+ * -1 for anything else. */
+int lp_parse_count(const char *text, long long *count);
+
+/* Parse a plain decimal number >= 0 (no sign, exponent, inf or nan), such
+ * as --min-percent's or --older-than's. Returns 0, or -1 for anything
+ * else. */
+int lp_parse_number(const char *text, double *value);
+
+/* Parse a local date "YYYY-MM-DD", optionally followed by " HH:MM[:SS]"
+ * or "THH:MM[:SS]", into epoch ns. Returns 0, or -1 if the text is not
+ * such a date. */
+int lp_parse_date(const char *text, long long *epoch_ns);
+
 #endif

@@ -36,6 +36,7 @@ struct lp_recorded_line {
   long line_no;      /* lines.line_no */
   long long hits;    /* summed hits */
   long long time_ns; /* summed time_ns, ns */
+  long long self_ns; /* summed self_ns, ns */
   int seen;          /* 1 = has statistics in a selected run */
 };
 
@@ -45,6 +46,7 @@ struct lp_merged_line {
   long line_no;      /* source line */
   long long hits;    /* summed hits */
   long long time_ns; /* summed time_ns, ns */
+  long long self_ns; /* summed self_ns, ns */
 };
 
 /* Everything being loaded, freed in one place. */
@@ -219,6 +221,7 @@ static int lp_stats_row(sqlite3_stmt *stmt, struct lp_loader *ld) {
   long long run_id = sqlite3_column_int64(stmt, 1);
   line->hits += sqlite3_column_int64(stmt, 2);
   line->time_ns += sqlite3_column_int64(stmt, 3);
+  line->self_ns += sqlite3_column_int64(stmt, 4);
   line->seen = 1;
   struct lp_build *b = &ld->builds[ld->functions[line->function].build];
   if (run_id > b->last_run)
@@ -259,10 +262,10 @@ static int lp_read(sqlite3 *db, const char *path, long long run_id,
       "   AND l.line_no > 0";
   /* line_stats is keyed (run_id, line_id): a key range per run. */
   static const char one_run_sql[] =
-      "SELECT line_id, run_id, hits, time_ns FROM line_stats"
+      "SELECT line_id, run_id, hits, time_ns, self_ns FROM line_stats"
       " WHERE run_id = ?2 AND line_id BETWEEN ?3 AND ?4";
   static const char all_runs_sql[] =
-      "SELECT line_id, run_id, hits, time_ns FROM line_stats"
+      "SELECT line_id, run_id, hits, time_ns, self_ns FROM line_stats"
       " WHERE run_id IN (SELECT run_id FROM runs)"
       "   AND line_id BETWEEN ?3 AND ?4";
   sqlite3_stmt *stmt;
@@ -330,6 +333,7 @@ static int lp_merge(struct lp_loader *ld, struct lp_profile *p) {
     merged[nmerged].line_no = line->line_no;
     merged[nmerged].hits = line->hits;
     merged[nmerged].time_ns = line->time_ns;
+    merged[nmerged].self_ns = line->self_ns;
     nmerged++;
   }
   qsort(merged, nmerged, sizeof *merged, lp_compare_merged);
@@ -348,12 +352,15 @@ static int lp_merge(struct lp_loader *ld, struct lp_profile *p) {
       p->rows[p->nrows].line_no = m->line_no;
       p->rows[p->nrows].hits = 0;
       p->rows[p->nrows].time_ns = 0;
+      p->rows[p->nrows].self_ns = 0;
       p->nrows++;
     }
     p->rows[p->nrows - 1].hits += m->hits;
     p->rows[p->nrows - 1].time_ns += m->time_ns;
+    p->rows[p->nrows - 1].self_ns += m->self_ns;
     fn->hits += m->hits;
     fn->total_ns += m->time_ns;
+    fn->self_ns += m->self_ns;
   }
 
   /* Keep only functions with rows, in order. */

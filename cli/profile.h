@@ -18,6 +18,7 @@ struct lp_line_row {
   long line_no;      /* source line, 1-based */
   long long hits;    /* times the line ran */
   long long time_ns; /* time on the line including callees, ns */
+  long long self_ns; /* time on the line excluding instrumented callees, ns */
 };
 
 /* One function; its rows are consecutive in lp_profile.rows. A function is
@@ -32,6 +33,7 @@ struct lp_function {
   long long hits;     /* sum of its rows' hits */
   long long total_ns; /* sum of its rows' time_ns, ns; as in line_profiler,
                          recursion counts a call once per level */
+  long long self_ns;  /* sum of its rows' self_ns, ns */
 };
 
 struct lp_profile {

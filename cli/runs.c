@@ -1,52 +1,46 @@
 /* `lineprof runs`: one line per recorded run, oldest first, so that the
  * run a default report uses (the newest) is the last line on screen.
  *
- * Read-only, like every command.
+ * Read-only, like every report.
  */
 #include <stdio.h>
 
+#include "command.h"
 #include "db.h"
 #include "diag.h"
 #include "format.h"
 #include "lineprof.h"
 #include "options.h"
 
-const char lp_runs_usage[] = "Usage: lineprof runs [--db PATH]\n";
-const char lp_runs_help[] =
+static const char lp_runs_usage[] = "Usage: lineprof runs [--db PATH]\n";
+static const char lp_runs_help[] =
     "  --db PATH             database (default: $LINEPROF_DB, ./lineprof.db)\n";
 
-enum { LP_RUNS_DB, LP_RUNS_HELP };
+static int lp_cmd_runs_run(struct lp_state *st, int argc, char **argv);
+
+const struct lp_command lp_cmd_runs = {
+    "runs", "list the recorded runs, oldest first", lp_cmd_runs_run,
+    lp_runs_usage, lp_runs_help};
 
 static const struct lp_option lp_runs_options[] = {
-    {"db", 0, 1, LP_RUNS_DB},
-    {"help", 'h', 0, LP_RUNS_HELP},
+    {"db", 0, 1, LP_OPT_DB},
+    {"help", 'h', 0, LP_OPT_HELP},
     {0, 0, 0, 0},
 };
 
 /* Columns, widest values in mind: "in_progress", 19-char local times. */
 #define LP_RUNS_ROW "%4s  %-19s  %12s  %-11s  %4s  %7s  %s\n"
 
-int lp_cmd_runs(struct lp_state *st, int argc, char **argv) {
-  struct lp_args args;
-  const char *value, *text;
-  int id;
-  lp_args_init(&args, argc, argv);
-  while ((id = lp_next_option(&args, lp_runs_options, &value, &text)) !=
-         LP_ARG_END) {
-    switch (id) {
-    case LP_RUNS_DB:
-      st->db_path = value;
-      break;
-    case LP_RUNS_HELP:
-      printf("%s\nOptions:\n%s", lp_runs_usage, lp_runs_help);
-      return LP_OK;
-    default: /* runs takes no operands */
-      return lp_bad_arguments(id, text, lp_runs_usage);
-    }
-  }
+static int lp_cmd_runs_run(struct lp_state *st, int argc, char **argv) {
+  int status = lp_parse_command(st, &lp_cmd_runs, lp_runs_options, argc, argv,
+                                LP_OPERANDS_ANYWHERE);
+  if (status != LP_OK)
+    return status;
+  if (st->noperands > 0) /* runs takes no operands */
+    return lp_bad_arguments(LP_ARG_OPERAND, st->operands[0], lp_runs_usage);
 
   st->db_path = lp_db_path(st->db_path);
-  int status = lp_db_open(st->db_path, &st->db);
+  status = lp_db_open(st->db_path, &st->db);
   if (status != LP_OK)
     return status;
 
