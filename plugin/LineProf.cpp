@@ -26,7 +26,6 @@
 #include "llvm/Analysis/LoopInfo.h"
 #include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/Demangle/Demangle.h"
-#include "llvm/ADT/Triple.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/IRBuilder.h"
@@ -54,6 +53,11 @@
 #else
 #include "llvm/Passes/PassPlugin.h"
 #endif
+#if LLVM_VERSION_MAJOR >= 17
+#include "llvm/TargetParser/Triple.h"
+#else
+#include "llvm/ADT/Triple.h"
+#endif
 
 #include <algorithm>
 #include <dlfcn.h>
@@ -76,6 +80,11 @@ constexpr uint64_t FnPrimitiveCalls = 0, FnInclusiveTicks = 1,
                    FnActiveFrame = 2, FnProbeTicks = 3, FnWords = 4;
 
 constexpr uint32_t NoCallee = 0xffffffffu;
+
+// StringRef::startswith became starts_with in LLVM 16 and left in 19.
+bool startsWith(StringRef S, StringRef Prefix) {
+  return S.take_front(Prefix.size()) == Prefix;
+}
 
 struct SegmentInfo {
   uint32_t Function, File, Line, Block, Flags;
@@ -345,7 +354,7 @@ static std::string absolutePath(const DIFile *F) {
 bool ModuleInstrumenter::shouldInstrument(Function &F) {
   if (F.isDeclaration() || F.hasAvailableExternallyLinkage())
     return false;
-  if (F.getName().startswith("__lineprof"))
+  if (startsWith(F.getName(), "__lineprof"))
     return false;
   if (F.hasFnAttribute(Attribute::Naked))
     return false;
@@ -365,7 +374,7 @@ bool ModuleInstrumenter::isTimedCall(const CallBase &CB,
   if (isa<IntrinsicInst>(CB) || CB.isInlineAsm())
     return false;
   if (const Function *Callee = CB.getCalledFunction()) {
-    if (Callee->isIntrinsic() || Callee->getName().startswith("__lineprof"))
+    if (Callee->isIntrinsic() || startsWith(Callee->getName(), "__lineprof"))
       return false;
     LibFunc LF;
     if (TLI.getLibFunc(*Callee, LF))
@@ -750,7 +759,7 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
   uint32_t FnIndex = Functions.size();
   FunctionInfo FI;
   FI.LinkageName = F.getName().str();
-  if (StringRef(FI.LinkageName).startswith("_Z"))
+  if (startsWith(StringRef(FI.LinkageName), "_Z"))
     FI.Name = demangle(FI.LinkageName);
   else
     FI.Name = SP && !SP->getName().empty() ? SP->getName().str()
@@ -1169,7 +1178,7 @@ bool ModuleInstrumenter::run() {
     std::string File = M.getSourceFileName();
     if (DISubprogram *SP = F.getSubprogram())
       File = absolutePath(SP->getFile());
-    std::string Shown = StringRef(Name).startswith("_Z") ? demangle(Name) : Name;
+    std::string Shown = startsWith(StringRef(Name), "_Z") ? demangle(Name) : Name;
     if (Select.wants({Name, Shown, File}, Marked.count(&F)))
       Work.push_back(&F);
   }
