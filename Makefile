@@ -6,16 +6,25 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PACKAGES := clang-$(LLVM_VERSION) llvm-$(LLVM_VERSION) llvm-$(LLVM_VERSION)-dev \
-  llvm-$(LLVM_VERSION)-tools lld-$(LLVM_VERSION) libsqlite3-dev sqlite3 cmake \
-  make python3 pkg-config
+  llvm-$(LLVM_VERSION)-tools lld-$(LLVM_VERSION) libclang-rt-$(LLVM_VERSION)-dev \
+  libsqlite3-dev sqlite3 cmake make python3 pkg-config
+# Only the tests need these: a browser for the HTML report, valgrind's
+# callgrind_annotate for the callgrind export.
+TEST_PACKAGES := chromium valgrind
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test demo clean
+.PHONY: all deps test-deps build test demo bench clean
 
 all: build
 
 deps:
-	@missing=$$(for p in $(PACKAGES); do \
+	@$(MAKE) -s install-packages PKGS="$(PACKAGES)"
+
+test-deps:
+	@$(MAKE) -s install-packages PKGS="$(PACKAGES) $(TEST_PACKAGES)"
+
+install-packages:
+	@missing=$$(for p in $(PKGS); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
 	done); \
 	if [ -n "$$missing" ]; then \
@@ -33,11 +42,14 @@ $(BUILD)/CMakeCache.txt: | deps
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
-test: build
+test: test-deps build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 demo: build
 	cmake --build $(BUILD) --target demo
+
+bench: build
+	bench/run --build-dir $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

@@ -60,7 +60,10 @@
 #endif
 
 #include <algorithm>
+#include <cstdio>
+#include <cstring>
 #include <dlfcn.h>
+#include <link.h>
 #include <fnmatch.h>
 #include <cstdlib>
 #include <string>
@@ -1341,7 +1344,40 @@ struct LineProfPass : PassInfoMixin<LineProfPass> {
 
 } // namespace
 
+// The major version of the LLVM library the host (clang, opt) runs on, from
+// the name of the libLLVM it loaded: 0 when it is linked statically. Uses
+// libc only: LLVM's own functions cannot be trusted before this check.
+static int hostLLVMMajor() {
+  int Major = 0;
+  dl_iterate_phdr(
+      [](struct dl_phdr_info *Info, size_t, void *Data) {
+        const char *Name = Info->dlpi_name ? Info->dlpi_name : "";
+        const char *Base = std::strrchr(Name, '/');
+        Base = Base ? Base + 1 : Name;
+        int V = 0;
+        if (std::sscanf(Base, "libLLVM-%d", &V) == 1 ||
+            std::sscanf(Base, "libLLVM.so.%d", &V) == 1) {
+          *static_cast<int *>(Data) = V;
+          return 1;
+        }
+        return 0;
+      },
+      &Major);
+  return Major;
+}
+
 extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
+  // A plugin runs inside the compiler and must match its LLVM exactly;
+  // refuse, with a message, rather than crash in the middle of a build.
+  int Host = hostLLVMMajor();
+  if (Host && Host != LLVM_VERSION_MAJOR) {
+    std::fprintf(stderr,
+                 "lineprof: error: this libline.so was built for LLVM %d, "
+                 "but the compiler runs LLVM %d; build lineprof with "
+                 "LLVM_VERSION=%d (make LLVM_VERSION=%d)\n",
+                 LLVM_VERSION_MAJOR, Host, Host, Host);
+    return {0, "lineprof", LINEPROF_VERSION, [](PassBuilder &) {}};
+  }
   return {LLVM_PLUGIN_API_VERSION, "lineprof", LINEPROF_VERSION,
           [](PassBuilder &PB) {
             PB.registerPipelineStartEPCallback(

@@ -38,3 +38,13 @@ config.substitutions += [
     ("%llvm_profdata", os.path.join(config.llvm_tools_dir, "llvm-profdata")),
 ]
 config.available_features.add("llvm-%d" % config.llvm_major)
+
+# A clang of another LLVM major version, if one is installed, to check that
+# the plugin refuses to load into it.
+import shutil
+for other in (19, 14, 22, 16, 15):
+    path = shutil.which("clang-%d" % other)
+    if other != config.llvm_major and path:
+        config.substitutions.append(("%other_clang", path))
+        config.available_features.add("other-clang")
+        break

@@ -76,7 +76,7 @@ int pick(int n) {
 // CHECK: define internal nonnull {{.*}} @__lineprof_get_buffer() #[[ATTR:[0-9]+]]
 // CHECK: load {{.*}} @__lineprof_buffer
 // CHECK: call {{.*}} @__lineprof_thread_enter(
-// CHECK: attributes #[[ATTR]] = { noinline nounwind readnone speculatable willreturn }
+// CHECK: attributes #[[ATTR]] = { noinline nounwind {{(readnone )?}}speculatable willreturn{{( memory\(none\))?}} }
 
 // EXACT-LABEL: define {{.*}} @pick(
 // EXACT-NOT: lp.timed
