@@ -264,22 +264,26 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
     const struct lp_segment_desc *sd = &m->segments[s];
     double t = (double)ticks[s] - probe[sd->function] * (double)hits[sd->block];
     seg_ticks[s] = t > 0 ? t : 0;
-    if (sd->flags & LP_SEG_CALL)
-      totals[sd->function].call_ticks += seg_ticks[s];
-    else
+    if (!(sd->flags & LP_SEG_CALL))
       totals[sd->function].self_ticks += seg_ticks[s];
+    else if (sd->callee >= m->n_callees ||
+             strcmp(m->callees[sd->callee],
+                    m->functions[sd->function].linkage_name) != 0)
+      totals[sd->function].call_ticks += seg_ticks[s];
+    /* a call of the function to itself happens inside its total */
   }
-  /* A function that does not recurse spent, outside its calls, its measured
-   * total minus the time of its calls. Timed segments overstate short code
-   * that overlaps in the pipeline (a timestamp waits for it to finish), so
-   * when its lines' own time comes out larger than that, it is scaled down
-   * to it: the lines keep their shares, the function its measured total. */
+  /* All of a function's own time happens inside its primitive calls and
+   * outside its calls to other functions, so it is at most its measured
+   * total minus the time of those calls (its calls to itself are inside
+   * the total already). Timed segments overstate short code that overlaps
+   * in the pipeline (a timestamp waits for it to finish), so when its
+   * lines' own time comes out larger than that, it is scaled down to it:
+   * the lines keep their shares, the function its measured total. */
   for (uint32_t f = 0; f < m->n_functions; f++) {
     const uint64_t *fw = fn_words + (uint64_t)f * LP_FN_WORDS;
     double bound = (double)fw[LP_FN_INCLUSIVE_TICKS] - totals[f].call_ticks;
-    uint64_t calls_f = hits[m->functions[f].entry_block];
     totals[f].scale = 1;
-    if (timing && calls_f && fw[LP_FN_PRIMITIVE_CALLS] == calls_f &&
+    if (timing && hits[m->functions[f].entry_block] &&
         totals[f].self_ticks > bound)
       totals[f].scale = bound > 0 ? bound / totals[f].self_ticks : 0;
     totals[f].self_ticks = 0; /* summed again below, scaled */
