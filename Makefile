@@ -12,6 +12,7 @@ PACKAGES := clang-$(LLVM_VERSION) llvm-$(LLVM_VERSION) llvm-$(LLVM_VERSION)-dev 
 # callgrind_annotate for the callgrind export.
 TEST_PACKAGES := chromium valgrind
 CMAKE_FLAGS ?=
+CTEST_ARGS ?=
 
 .PHONY: all deps test-deps build test demo bench clean
 
@@ -43,7 +44,7 @@ build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
 test: test-deps build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
 demo: build
 	cmake --build $(BUILD) --target demo
