@@ -269,7 +269,7 @@ private:
   MDNode *CounterScope = nullptr;   // alias scope list of the counters
   unsigned CounterKind;             // !lineprof.counter: our loads/stores
   MDNode *UnlikelyWeights = nullptr; // branch weights of the timed paths
-  Value *ProbeWord = nullptr; // the current function's probe-cost word
+
 
   std::vector<SegmentInfo> Segments;
   std::vector<FunctionInfo> Functions;
@@ -294,6 +294,9 @@ private:
   void instrumentFunction(Function &F);
   void instrumentExecCalls(Function &F);
   Value *readClock(IRBuilder<> &B);
+  enum class ProbeKind { Start, Close };
+  Function *getOrCreateProbe(ProbeKind Kind);
+  uint64_t ProbeWordIndex = 0; // the current function's probe-cost word
   BlockClock emitGate(IRBuilder<> &B, Value *Hits);
   void markOurs(Instruction *I);
   Value *closeSegment(Instruction *Before, BlockClock &C, Value *Buf,
@@ -698,6 +701,44 @@ void ModuleInstrumenter::markOurs(Instruction *I) {
   I->setMetadata(Ctx.getMDKindID("nosanitize"), MDNode::get(Ctx, {}));
 }
 
+// The timed path, out of line: it runs rarely, and inlined it made the code
+// several times larger (and its compilation as many times slower).
+//   __lineprof_close(word, start, weight): now = clock;
+//       buffer[word] += (now - start) * weight; returns now
+//   __lineprof_start(word, _, weight): two timestamps; the empty segment
+//       between them, weighted, goes to buffer[word]; returns the second
+// To the optimizer they touch no memory it can see: the program's own code
+// never reads the ticks they write, so counters may stay in registers
+// around them.
+Function *ModuleInstrumenter::getOrCreateProbe(ProbeKind Kind) {
+  StringRef Name = Kind == ProbeKind::Close ? "__lineprof_close" : "__lineprof_start";
+  if (Function *F = M.getFunction(Name))
+    return F;
+  auto *FT = FunctionType::get(I64, {I64, I64, I64}, false);
+  Function *F = Function::Create(FT, GlobalValue::InternalLinkage, Name, M);
+  F->addFnAttr(Attribute::NoInline);
+  F->addFnAttr(Attribute::Cold);
+  F->setDoesNotThrow();
+  F->addFnAttr(Attribute::WillReturn);
+  F->setOnlyAccessesInaccessibleMemory();
+  auto Args = F->arg_begin();
+  Value *Word = &*Args++, *Start = &*Args++, *Weight = &*Args++;
+  IRBuilder<> B(BasicBlock::Create(Ctx, "entry", F));
+  Value *Buf = B.CreatePointerCast(B.CreateLoad(PtrTy, TlsBuffer),
+                                   PointerType::getUnqual(I64));
+  Value *Begin = Start;
+  if (Kind == ProbeKind::Start)
+    Begin = readClock(B);
+  Value *Now = readClock(B);
+  Value *P = B.CreateInBoundsGEP(I64, Buf, Word);
+  LoadInst *Old = B.CreateLoad(I64, P);
+  markOurs(Old);
+  markOurs(B.CreateStore(
+      B.CreateAdd(Old, B.CreateMul(B.CreateSub(Now, Begin), Weight)), P));
+  B.CreateRet(Now);
+  return F;
+}
+
 // Emits `if (Timed) { now = clock; ticks[Seg] += (now - T) * Weight; }`
 // before Before and returns the timestamp that opens the next segment.
 Value *ModuleInstrumenter::closeSegment(Instruction *Before, BlockClock &C,
@@ -708,15 +749,11 @@ Value *ModuleInstrumenter::closeSegment(Instruction *Before, BlockClock &C,
     Then = SplitBlockAndInsertIfThen(C.Timed, Before, false, UnlikelyWeights);
     B.SetInsertPoint(Then);
   }
-  Value *Now = readClock(B);
-  Value *P = B.CreateConstInBoundsGEP1_64(I64, Buf, TicksBase + SegIdx);
-  LoadInst *Old = B.CreateLoad(I64, P);
-  Value *D = B.CreateSub(Now, C.Ticks);
-  if (C.Weight)
-    D = B.CreateMul(D, C.Weight);
-  StoreInst *St = B.CreateStore(B.CreateAdd(Old, D), P);
-  markOurs(Old);
-  markOurs(St);
+  Value *Now = B.CreateCall(
+      getOrCreateProbe(ProbeKind::Close),
+      {B.getInt64(TicksBase + SegIdx), C.Ticks,
+       C.Weight ? C.Weight : B.getInt64(1)},
+      "lp.t");
   if (!Then)
     return Now;
   B.SetInsertPoint(Before);
@@ -739,14 +776,10 @@ Value *ModuleInstrumenter::startClock(Instruction *Before, BlockClock &C) {
     Then = SplitBlockAndInsertIfThen(C.Timed, Before, false, UnlikelyWeights);
     B.SetInsertPoint(Then);
   }
-  Value *First = readClock(B);
-  Value *Now = readClock(B);
-  Value *D = B.CreateSub(Now, First);
-  if (C.Weight)
-    D = B.CreateMul(D, C.Weight);
-  LoadInst *Old = B.CreateLoad(I64, ProbeWord);
-  markOurs(Old);
-  markOurs(B.CreateStore(B.CreateAdd(Old, D), ProbeWord));
+  Value *Now = B.CreateCall(getOrCreateProbe(ProbeKind::Start),
+                            {B.getInt64(ProbeWordIndex), B.getInt64(0),
+                             C.Weight ? C.Weight : B.getInt64(1)},
+                            "lp.t");
   if (!Then)
     return Now;
   B.SetInsertPoint(Before);
@@ -796,12 +829,7 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
   auto fnWordPtr = [&](IRBuilder<> &IB, uint64_t Word) {
     return IB.CreateConstInBoundsGEP1_64(I64, Buf, FnWord + Word);
   };
-  {
-    IRBuilder<> PB(BufLast->getNextNode());
-    ProbeWord = fnWordPtr(PB, FnProbeTicks);
-    if (auto *I = dyn_cast<Instruction>(ProbeWord))
-      BufLast = I;
-  }
+  ProbeWordIndex = FnWord + FnProbeTicks;
   auto addTo = [&](IRBuilder<> &IB, Value *Ptr, Value *V) {
     LoadInst *L = IB.CreateLoad(I64, Ptr);
     StoreInst *S = IB.CreateStore(IB.CreateAdd(L, V), Ptr);
@@ -1244,6 +1272,10 @@ static bool callFree(const Loop &L) {
       if (auto *CB = dyn_cast<CallBase>(&I)) {
         if (CB->isInlineAsm() && CB->onlyAccessesInaccessibleMemory())
           continue;
+        if (const Function *Callee = CB->getCalledFunction())
+          if (Callee->getName() == "__lineprof_close" ||
+              Callee->getName() == "__lineprof_start")
+            continue;
         if (isa<IntrinsicInst>(CB) && !CB->mayWriteToMemory())
           continue;
         if (isa<DbgInfoIntrinsic>(CB))

@@ -5,6 +5,7 @@
 // RUN: %opt -load-pass-plugin=%plugin -passes=lineprof -S %t.ll -o %t.out.ll
 // RUN: FileCheck %s < %t.out.ll
 // RUN: FileCheck --check-prefix=TABLE %s < %t.out.ll
+// RUN: FileCheck --check-prefix=PROBE %s < %t.out.ll
 // RUN: %opt -passes=verify -disable-output %t.out.ll
 // In the exact mode every execution is timed: no gate.
 // RUN: env LINEPROF_MODE=exact %opt -load-pass-plugin=%plugin -passes=lineprof -S %t.ll -o %t.exact.ll
@@ -22,10 +23,10 @@ int pick(int n) {
 // The thread's buffer pointer is thread-local; a null pointer takes the
 // slow path into the runtime once per thread.
 // TABLE: @__lineprof_buffer = internal thread_local
-// The segment table: the call on line 18 is flagged as a call (flags 1)
+// The segment table: the call on line 19 is flagged as a call (flags 1)
 // to callee 0, whose name is in the callee table.
 // TABLE: @lp.callee = private unnamed_addr constant [5 x i8] c"work\00"
-// TABLE: @lp.segments = private constant {{.*}}{ i32 0, i32 0, i32 18, i32 {{[0-9]+}}, i32 1, i32 0 }
+// TABLE: @lp.segments = private constant {{.*}}{ i32 0, i32 0, i32 19, i32 {{[0-9]+}}, i32 1, i32 0 }
 // ABI 1, flags 3 (timing, debug info), 4 blocks, 1 function, 1 file, 1 callee.
 // TABLE: @__lineprof_module = internal constant { i32, i32, i32, i32, i32, i32, i32, i32, {{.*}} } { i32 1, i32 3, i32 4, i32 {{[0-9]+}}, i32 1, i32 1, i32 1, i32 0,
 // TABLE: @llvm.global_ctors = {{.*}}@__lineprof_ctor
@@ -51,18 +52,15 @@ int pick(int n) {
 // CHECK-NEXT: %lp.weight = select i1 [[EARLY]], i64 1, i64 [[W1]]
 // Recursion bookkeeping: a call is primitive when no frame is active.
 // CHECK: icmp uge i64
-// A timed block starts with two timestamps: the empty segment between them
-// measures the probe's own cost, added to the function's probe word (3).
+// A timed block starts with two timestamps, out of line: the empty segment
+// between them measures the probe's own cost, added to the function's probe
+// word (word 3 of function 0).
 // CHECK: br i1 %lp.timed
-// CHECK: asm sideeffect "lfence\0A\09rdtsc"
-// CHECK: asm sideeffect "lfence\0A\09rdtsc"
-// CHECK: mul i64 {{.*}}, %lp.weight
+// CHECK: call i64 @__lineprof_start(i64 3, i64 0, i64 %lp.weight)
 // The program's own memory accesses are marked as not aliasing counters.
 // CHECK: load i32, {{.*}} !noalias [[SCOPE]]
 // A segment closes with (now - start) * weight added to its ticks.
-// CHECK: asm sideeffect "lfence\0A\09rdtsc"
-// CHECK: sub i64
-// CHECK-NEXT: mul i64 {{.*}}, %lp.weight
+// CHECK: call i64 @__lineprof_close(i64 {{[0-9]+}}, i64 %lp.t{{[0-9]*}}, i64 %lp.weight)
 // The call to work() is a segment of its own, between two timestamps.
 // CHECK: call i32 @work(
 // CHECK-NEXT: br i1 %lp.timed
@@ -78,7 +76,17 @@ int pick(int n) {
 // CHECK: call {{.*}} @__lineprof_thread_enter(
 // CHECK: attributes #[[ATTR]] = { noinline nounwind {{(readnone )?}}speculatable willreturn{{( memory\(none\))?}} }
 
+// The probes read the clock with lfence; rdtsc, and add to the buffer.
+// PROBE-LABEL: define internal i64 @__lineprof_start(
+// PROBE: asm sideeffect "lfence\0A\09rdtsc"
+// PROBE: asm sideeffect "lfence\0A\09rdtsc"
+// PROBE-LABEL: define internal i64 @__lineprof_close(
+// PROBE: load {{.*}} @__lineprof_buffer
+// PROBE: asm sideeffect "lfence\0A\09rdtsc"
+// PROBE: sub i64
+// PROBE-NEXT: mul i64
+
 // EXACT-LABEL: define {{.*}} @pick(
 // EXACT-NOT: lp.timed
-// EXACT: asm sideeffect "lfence\0A\09rdtsc"
+// EXACT: call i64 @__lineprof_start(i64 3, i64 0, i64 1)
 // EXACT: ret i32

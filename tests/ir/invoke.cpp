@@ -15,7 +15,7 @@ int guarded(int x) {
 }
 
 // CHECK-LABEL: define {{.*}} @_Z7guardedi(
-// CHECK: rdtsc
+// CHECK: @__lineprof_start(
 // CHECK: invoke {{.*}} @_Z9may_throwi(
 // CHECK-NEXT: to label %[[EDGE:[0-9a-z.]+]] unwind
 // CHECK: [[EDGE]]:

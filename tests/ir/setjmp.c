@@ -10,7 +10,7 @@ int f(void) {
   return 0;
 }
 // CHECK-LABEL: define {{.*}} @f(
-// CHECK: rdtsc
+// CHECK: @__lineprof_start(
 // CHECK: call i32 @_setjmp(
 // CHECK-NEXT: br i1 %lp.timed
 // The chain restarts: the next timestamp value is a fresh one or 0, never
