@@ -16,9 +16,11 @@ __attribute__((noinline)) static unsigned long spin(unsigned long n) {
 int main(void) {
   unsigned long a = 0, b = 0;
   // Interleaved, so that noise from the machine falls on both lines alike.
-  for (int rep = 0; rep < 50; rep++) {
-    a += spin(600000); // THREE
-    b += spin(200000); // ONE
+  // 250 rounds: fine enough that a preemption lands on both lines alike,
+  // few enough (at most 256) that every round is timed, not sampled.
+  for (int rep = 0; rep < 250; rep++) {
+    a += spin(120000); // THREE
+    b += spin(40000); // ONE
   }
   printf("%lu\n", a ^ b);
   return 0;
@@ -27,4 +29,4 @@ int main(void) {
 // CHECK: call lines self < 5% of time: 1
 // CHECK: spin inclusive within 10% of the call lines: 1
 // CHECK: main inclusive >= sum of its lines' self: 1
-// CHECK: spin calls 100 primitive 100: 1
+// CHECK: spin calls 500 primitive 500: 1
