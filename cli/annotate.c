@@ -46,7 +46,7 @@ static const char lp_annotate_help[] =
     "  -r, --rich            same as --color=always\n"
     "  --min-percent P       omit functions whose self time is below P % of\n"
     "                        the run's time (the sum of all lines' self time)\n"
-    "  --json                the same data as JSON (see docs/cli-reference.md)\n";
+    "  --json                the same data as JSON (see docs/usage.md)\n";
 
 static int lp_cmd_annotate_run(struct lp_state *st, int argc, char **argv);
 

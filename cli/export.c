@@ -1,6 +1,6 @@
 /* `lineprof export`: the whole-program profile of a run in a format other
  * tools read: callgrind (callgrind_annotate, KCachegrind, QCachegrind) or
- * JSON (documented in docs/cli-reference.md).
+ * JSON (documented in docs/usage.md).
  *
  * Read-only on the database; writes stdout or the -o file, never leaving a
  * silently truncated file: an output error is reported and exits non-zero.

@@ -4,7 +4,7 @@
  *
  * Read-only. "The run's time" is the sum of every line's self time: each
  * measured nanosecond counted once, so that % Run by self time adds up to
- * 100 over all lines (see docs/cli-reference.md).
+ * 100 over all lines (see docs/usage.md).
  */
 #include <stdio.h>
 #include <stdlib.h>
