@@ -33,6 +33,8 @@ typedef struct sqlite3_stmt sqlite3_stmt;
 #define SQLITE_DONE 101
 #define SQLITE_OPEN_READWRITE 0x2
 #define SQLITE_OPEN_CREATE 0x4
+#define SQLITE_OPEN_NOMUTEX 0x8000
+#define SQLITE_STATIC ((void (*)(void *))0)
 #define SQLITE_TRANSIENT ((void (*)(void *))-1)
 
 static struct {
@@ -201,8 +203,9 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
     w->file_ids_cap = m->n_files;
   }
   for (uint32_t i = 0; i < m->n_files; i++) {
-    sq.bind_text(w->file, 1, m->files[i], -1, SQLITE_TRANSIENT);
-    sq.bind_text(w->file, 2, m->checksums[i], -1, SQLITE_TRANSIENT);
+    /* The module's strings outlive the statement: no copy. */
+    sq.bind_text(w->file, 1, m->files[i], -1, SQLITE_STATIC);
+    sq.bind_text(w->file, 2, m->checksums[i], -1, SQLITE_STATIC);
     if ((w->file_ids[i] = lp_run(w, w->file, 1)) < 0)
       return -1;
   }
@@ -244,8 +247,8 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
   for (uint32_t f = 0; f < m->n_functions; f++) {
     const struct lp_function_desc *fd = &m->functions[f];
     sq.bind_int64(w->function, 1, w->file_ids[fd->file]);
-    sq.bind_text(w->function, 2, fd->name, -1, SQLITE_TRANSIENT);
-    sq.bind_text(w->function, 3, fd->linkage_name, -1, SQLITE_TRANSIENT);
+    sq.bind_text(w->function, 2, fd->name, -1, SQLITE_STATIC);
+    sq.bind_text(w->function, 3, fd->linkage_name, -1, SQLITE_STATIC);
     sq.bind_int64(w->function, 4, fd->line);
     if ((fn_ids[f] = lp_run(w, w->function, 1)) < 0)
       goto out;
@@ -350,7 +353,7 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
         long f = *callee ? lp_find_fn(m, by_name, callee) : -1;
         sq.bind_int64(w->call_stat, 1, w->run_id);
         sq.bind_int64(w->call_stat, 2, line_id);
-        sq.bind_text(w->call_stat, 3, callee, -1, SQLITE_TRANSIENT);
+        sq.bind_text(w->call_stat, 3, callee, -1, SQLITE_STATIC);
         if (f >= 0)
           sq.bind_int64(w->call_stat, 4, fn_ids[f]);
         else
@@ -392,7 +395,9 @@ out:
 /* Opens the database at path and makes sure it has our schema, inside an
  * open write transaction. Returns 0, or -1 with w->error set. */
 static int lp_open(struct lp_writer *w, const char *path) {
-  if (sq.open_v2(path, &w->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+  /* One thread uses the connection: no mutex around every call. */
+  if (sq.open_v2(path, &w->db,
+                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                  NULL) != SQLITE_OK) {
     w->error = w->db ? sq.errmsg(w->db) : "out of memory";
     return -1;
