@@ -84,6 +84,25 @@ constexpr uint64_t FnPrimitiveCalls = 0, FnInclusiveTicks = 1,
 
 constexpr uint32_t NoCallee = 0xffffffffu;
 
+// A pointer to T: typed before LLVM 15's opaque pointers, `ptr` after
+// (where the typed form is deprecated, and gone in later versions).
+PointerType *pointerTo(Type *T) {
+#if LLVM_VERSION_MAJOR >= 17
+  return PointerType::getUnqual(T->getContext());
+#else
+  return PointerType::getUnqual(T);
+#endif
+}
+
+// Intrinsic::getDeclaration became getOrInsertDeclaration in LLVM 20.
+Function *intrinsic(Module &M, Intrinsic::ID ID, ArrayRef<Type *> Tys = {}) {
+#if LLVM_VERSION_MAJOR >= 20
+  return Intrinsic::getOrInsertDeclaration(&M, ID, Tys);
+#else
+  return Intrinsic::getDeclaration(&M, ID, Tys);
+#endif
+}
+
 // StringRef::startswith became starts_with in LLVM 16 and left in 19.
 bool startsWith(StringRef S, StringRef Prefix) {
   return S.take_front(Prefix.size()) == Prefix;
@@ -247,7 +266,7 @@ public:
   ModuleInstrumenter(Module &M, FunctionAnalysisManager &FAM)
       : M(M), FAM(FAM), Ctx(M.getContext()), I8(Type::getInt8Ty(Ctx)),
         I32(Type::getInt32Ty(Ctx)), I64(Type::getInt64Ty(Ctx)),
-        PtrTy(PointerType::getUnqual(I8)), Timing(timingMode()),
+        PtrTy(pointerTo(I8)), Timing(timingMode()),
         CounterKind(Ctx.getMDKindID("lineprof.counter")) {
     MDBuilder MDB(Ctx);
     MDNode *Domain = MDB.createAnonymousAliasScopeDomain("lineprof");
@@ -574,11 +593,11 @@ Function *ModuleInstrumenter::getOrCreateThreadEnter() {
   Value *DescArg = &*Args++, *SlotArg = &*Args++, *Scratch = &*Args++;
   B.SetInsertPoint(Call);
   auto *InitTy = FunctionType::get(PtrTy, {PtrTy, PtrTy}, false);
-  Value *Typed = B.CreatePointerCast(Fn, PointerType::getUnqual(InitTy));
+  Value *Typed = B.CreatePointerCast(Fn, pointerTo(InitTy));
   B.CreateRet(B.CreateCall(InitTy, Typed, {DescArg, SlotArg}));
 
   B.SetInsertPoint(Fallback);
-  Value *SlotTyped = B.CreatePointerCast(SlotArg, PointerType::getUnqual(PtrTy));
+  Value *SlotTyped = B.CreatePointerCast(SlotArg, pointerTo(PtrTy));
   B.CreateStore(Scratch, SlotTyped);
   B.CreateRet(Scratch);
   return F;
@@ -634,7 +653,7 @@ Value *ModuleInstrumenter::emitBufferLoad(Function &F, Instruction *&Last) {
   IRBuilder<> B(&*IP);
   CallInst *Call = B.CreateCall(getOrCreateGetBuffer(), {}, "lp.buffer");
   Last = Call;
-  Value *Buf = B.CreatePointerCast(Call, PointerType::getUnqual(I64));
+  Value *Buf = B.CreatePointerCast(Call, pointerTo(I64));
   if (auto *I = dyn_cast<Instruction>(Buf))
     Last = I;
   return Buf;
@@ -683,7 +702,7 @@ Value *ModuleInstrumenter::readClock(IRBuilder<> &B) {
     Value *Hi = B.CreateZExt(B.CreateExtractValue(CI, 1), I64);
     T = B.CreateOr(B.CreateShl(Hi, 32), Lo, "lp.t");
   } else {
-    T = B.CreateCall(Intrinsic::getDeclaration(&M, Intrinsic::readcyclecounter),
+    T = B.CreateCall(intrinsic(M, Intrinsic::readcyclecounter),
                      {}, "lp.t");
   }
   return T;
@@ -725,7 +744,7 @@ Function *ModuleInstrumenter::getOrCreateProbe(ProbeKind Kind) {
   Value *Word = &*Args++, *Start = &*Args++, *Weight = &*Args++;
   IRBuilder<> B(BasicBlock::Create(Ctx, "entry", F));
   Value *Buf = B.CreatePointerCast(B.CreateLoad(PtrTy, TlsBuffer),
-                                   PointerType::getUnqual(I64));
+                                   pointerTo(I64));
   Value *Begin = Start;
   if (Kind == ProbeKind::Start)
     Begin = readClock(B);
@@ -1154,7 +1173,7 @@ void ModuleInstrumenter::emitDescriptor() {
     B.CreateCondBr(B.CreateIsNull(Fn), Done, Call);
     B.SetInsertPoint(Call);
     auto *HookTy = FunctionType::get(Type::getVoidTy(Ctx), {PtrTy}, false);
-    B.CreateCall(HookTy, B.CreatePointerCast(Fn, PointerType::getUnqual(HookTy)),
+    B.CreateCall(HookTy, B.CreatePointerCast(Fn, pointerTo(HookTy)),
                  {ConstantExpr::getPointerCast(Desc, PtrTy)});
     B.CreateBr(Done);
     B.SetInsertPoint(Done);
@@ -1192,7 +1211,7 @@ void ModuleInstrumenter::instrumentExecCalls(Function &F) {
                                                   false);
     IRBuilder<> TB(Then);
     auto *HookTy = FunctionType::get(Type::getVoidTy(Ctx), false);
-    TB.CreateCall(HookTy, TB.CreatePointerCast(Hook, PointerType::getUnqual(HookTy)));
+    TB.CreateCall(HookTy, TB.CreatePointerCast(Hook, pointerTo(HookTy)));
   }
 }
 
@@ -1257,7 +1276,8 @@ public:
   void doExtraRewritesBeforeFinalDeletion() override {
     for (BasicBlock *Exit : Exits) {
       Value *V = SSA.GetValueInMiddleOfBlock(Exit);
-      auto *St = new StoreInst(V, Ptr, &*Exit->getFirstInsertionPt());
+      IRBuilder<> B(&*Exit->getFirstInsertionPt());
+      StoreInst *St = B.CreateStore(V, Ptr);
       St->setMetadata(Kind, MDNode::get(Ptr->getContext(), {}));
     }
   }
@@ -1320,7 +1340,8 @@ static bool promoteCounters(Loop &L, unsigned Kind) {
                                       : cast<StoreInst>(Uses[0])
                                             ->getValueOperand()
                                             ->getType();
-    auto *Init = new LoadInst(Ty, Ptr, "lp.counter", Preheader->getTerminator());
+    IRBuilder<> PB(Preheader->getTerminator());
+    LoadInst *Init = PB.CreateLoad(Ty, Ptr, "lp.counter");
     Init->setMetadata(Kind, MDNode::get(Ptr->getContext(), {}));
     SSA.AddAvailableValue(Preheader, Init);
     SmallVector<Instruction *, 8> Work(Uses.begin(), Uses.end());
