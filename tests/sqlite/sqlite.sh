@@ -49,6 +49,7 @@ for opt in 0 2; do
   python3 "$src/tests/e2e/Inputs/compare_cov.py" --clang "$clang" --plugin "$plugin" \
     --profdata "$tools/llvm-profdata" --cov "$tools/llvm-cov" --work "$work" \
     --opt $opt --cflags "$flags" --extra "$driver" --min-lines 40000 \
+    --prof-exe "$work/lineprof-O$opt" \
     --max-unexplained 60 --lines-report "$work/differences-O$opt.txt" \
     "$sqlite/sqlite3.c" $rows || status=1
   echo "every differing line: $work/differences-O$opt.txt"

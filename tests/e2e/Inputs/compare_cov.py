@@ -40,6 +40,7 @@ def main():
     ap.add_argument("--extra", action="append", default=[],
                     help="another source file to build with SOURCE")
     ap.add_argument("--lines-report", help="write every differing line here")
+    ap.add_argument("--prof-exe", help="the lineprof build, already made")
     ap.add_argument("--max-unexplained", type=int, default=0,
                     help="differences of no known kind that are tolerated")
     ap.add_argument("--expect", action="append", default=[],
@@ -60,8 +61,11 @@ def main():
 
     flags = a.cflags.split()
     sources = [src] + [os.path.abspath(e) for e in a.extra]
-    run([a.clang, "-g", "-O" + a.opt, "-fpass-plugin=" + a.plugin] + flags +
-        sources + ["-o", prof_exe])
+    if a.prof_exe:
+        prof_exe = a.prof_exe
+    else:
+        run([a.clang, "-g", "-O" + a.opt, "-fpass-plugin=" + a.plugin] +
+            flags + sources + ["-o", prof_exe])
     run([a.clang, "-g", "-O" + a.opt, "-fprofile-instr-generate",
          "-fcoverage-mapping"] + flags + sources + ["-o", cov_exe])
     out1 = run([prof_exe] + a.args, capture_output=True,
