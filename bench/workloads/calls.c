@@ -30,10 +30,16 @@ static uint64_t trail; /* a running hash of every value returned */
 /* Returns fib(n); every call also passes through the helpers above. */
 SMALL static uint64_t fib(int n) {
   uint64_t r;
-  if (is_leaf(n))
+  if (is_leaf(n)) {
     r = leaf_value(n);
-  else
-    r = combine(fib(n - 1), fib(n - 2));
+  } else {
+    /* Two statements: the order of the calls changes trail, and the order
+     * of evaluation of a call's arguments is unspecified (gcc goes right to
+     * left, clang left to right). */
+    uint64_t left = fib(n - 1);
+    uint64_t right = fib(n - 2);
+    r = combine(left, right);
+  }
   trail = mix(trail, r);
   return r;
 }
