@@ -318,8 +318,9 @@ private:
   uint64_t ProbeWordIndex = 0; // the current function's probe-cost word
   BlockClock emitGate(IRBuilder<> &B, Value *Hits);
   void markOurs(Instruction *I);
-  Value *closeSegment(Instruction *Before, BlockClock &C, Value *Buf,
-                      uint32_t SegIdx);
+  Value *closeSegment(Instruction *Before, BlockClock &C, uint32_t SegIdx);
+  Value *timedProbe(Instruction *Before, BlockClock &C, ProbeKind Kind,
+                    uint64_t Word, Value *Start, Value *Fallback);
   Value *startClock(Instruction *Before, BlockClock &C);
   Value *emitBufferLoad(Function &F, Instruction *&Last);
   Function *getOrCreateGetBuffer();
@@ -758,45 +759,21 @@ Function *ModuleInstrumenter::getOrCreateProbe(ProbeKind Kind) {
   return F;
 }
 
-// Emits `if (Timed) { now = clock; ticks[Seg] += (now - T) * Weight; }`
-// before Before and returns the timestamp that opens the next segment.
-Value *ModuleInstrumenter::closeSegment(Instruction *Before, BlockClock &C,
-                                        Value *Buf, uint32_t SegIdx) {
+// Emits `if (Timed) T = probe(Word, Start, Weight);` before Before and
+// returns the timestamp that opens the next segment: the probe's, or
+// Fallback when the execution is not timed. In the exact mode (no gate)
+// the probe is called unconditionally.
+Value *ModuleInstrumenter::timedProbe(Instruction *Before, BlockClock &C,
+                                      ProbeKind Kind, uint64_t Word,
+                                      Value *Start, Value *Fallback) {
   IRBuilder<> B(Before);
   Instruction *Then = nullptr;
   if (C.Timed) {
     Then = SplitBlockAndInsertIfThen(C.Timed, Before, false, UnlikelyWeights);
     B.SetInsertPoint(Then);
   }
-  Value *Now = B.CreateCall(
-      getOrCreateProbe(ProbeKind::Close),
-      {B.getInt64(TicksBase + SegIdx), C.Ticks,
-       C.Weight ? C.Weight : B.getInt64(1)},
-      "lp.t");
-  if (!Then)
-    return Now;
-  B.SetInsertPoint(Before);
-  PHINode *Phi = B.CreatePHI(I64, 2, "lp.t");
-  Phi->addIncoming(Now, Then->getParent());
-  Phi->addIncoming(C.Ticks, Then->getParent()->getSinglePredecessor());
-  return Phi;
-}
-
-// Emits `if (Timed) T = clock;` before Before: a fresh start after setjmp or
-// at the top of a block. The start is taken twice: the two timestamps
-// bound an empty segment, whose ticks, summed per function (the function's
-// probe word), measure what one probe costs in this very code; the runtime
-// subtracts that from every segment of the function.
-Value *ModuleInstrumenter::startClock(Instruction *Before, BlockClock &C) {
-  IRBuilder<> B(Before);
-  Instruction *Then = nullptr;
-  BasicBlock *Head = Before->getParent();
-  if (C.Timed) {
-    Then = SplitBlockAndInsertIfThen(C.Timed, Before, false, UnlikelyWeights);
-    B.SetInsertPoint(Then);
-  }
-  Value *Now = B.CreateCall(getOrCreateProbe(ProbeKind::Start),
-                            {B.getInt64(ProbeWordIndex), B.getInt64(0),
+  Value *Now = B.CreateCall(getOrCreateProbe(Kind),
+                            {B.getInt64(Word), Start,
                              C.Weight ? C.Weight : B.getInt64(1)},
                             "lp.t");
   if (!Then)
@@ -804,8 +781,26 @@ Value *ModuleInstrumenter::startClock(Instruction *Before, BlockClock &C) {
   B.SetInsertPoint(Before);
   PHINode *Phi = B.CreatePHI(I64, 2, "lp.t");
   Phi->addIncoming(Now, Then->getParent());
-  Phi->addIncoming(B.getInt64(0), Head);
+  Phi->addIncoming(Fallback, Then->getParent()->getSinglePredecessor());
   return Phi;
+}
+
+// Closes the open segment: its ticks get (now - start) * weight.
+Value *ModuleInstrumenter::closeSegment(Instruction *Before, BlockClock &C,
+                                        uint32_t SegIdx) {
+  return timedProbe(Before, C, ProbeKind::Close, TicksBase + SegIdx, C.Ticks,
+                    C.Ticks);
+}
+
+// A fresh start after setjmp or at the top of a block. The start is taken
+// twice: the two timestamps bound an empty segment, whose ticks, summed per
+// function (the function's probe word), measure what one probe costs in
+// this very code; the runtime subtracts that from every segment of the
+// function.
+Value *ModuleInstrumenter::startClock(Instruction *Before, BlockClock &C) {
+  IRBuilder<> B(Before);
+  return timedProbe(Before, C, ProbeKind::Start, ProbeWordIndex,
+                    B.getInt64(0), B.getInt64(0));
 }
 
 void ModuleInstrumenter::instrumentFunction(Function &F) {
@@ -947,7 +942,7 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
       uint32_t SegIdx = Segments.size();
       Segments.push_back(Cur);
       if (Timing != TimingMode::None)
-        Clock.Ticks = closeSegment(Before, Clock, Buf, SegIdx);
+        Clock.Ticks = closeSegment(Before, Clock, SegIdx);
       Cur = Next;
     };
     auto locOf = [&](Instruction &I, uint32_t &Line, uint32_t &File) {
@@ -1029,7 +1024,7 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
       uint32_t SegIdx = Segments.size();
       Segments.push_back(Cur);
       if (Timing != TimingMode::None)
-        closeSegment(Edge->getTerminator(), Clock, Buf, SegIdx);
+        closeSegment(Edge->getTerminator(), Clock, SegIdx);
       continue;
     }
 
@@ -1038,7 +1033,7 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
     uint32_t LastSeg = Segments.size();
     Segments.push_back(Cur);
     if (Timing != TimingMode::None)
-      closeSegment(Term, Clock, Buf, LastSeg);
+      closeSegment(Term, Clock, LastSeg);
     if (Exit) {
       // Leaving the frame: a timed primitive call adds its duration, and a
       // primitive call releases the function's active frame.
