@@ -567,7 +567,8 @@ Function *ModuleInstrumenter::getOrCreateBoot() {
 
 // __lineprof_thread_enter(desc, slot, fallback): the slow path of a thread's
 // first call into a module. Returns the buffer to count into; when the
-// runtime is missing, a module-private scratch buffer nobody reads.
+// runtime is missing or has no buffer to give, a module-private scratch
+// buffer nobody reads.
 Function *ModuleInstrumenter::getOrCreateThreadEnter() {
   if (Function *F = M.getFunction("__lineprof_thread_enter"))
     return F;
@@ -595,7 +596,11 @@ Function *ModuleInstrumenter::getOrCreateThreadEnter() {
   B.SetInsertPoint(Call);
   auto *InitTy = FunctionType::get(PtrTy, {PtrTy, PtrTy}, false);
   Value *Typed = B.CreatePointerCast(Fn, pointerTo(InitTy));
-  B.CreateRet(B.CreateCall(InitTy, Typed, {DescArg, SlotArg}));
+  Value *Given = B.CreateCall(InitTy, Typed, {DescArg, SlotArg});
+  BasicBlock *Got = BasicBlock::Create(Ctx, "got", F);
+  B.CreateCondBr(B.CreateIsNull(Given), Fallback, Got);
+  B.SetInsertPoint(Got);
+  B.CreateRet(Given);
 
   B.SetInsertPoint(Fallback);
   Value *SlotTyped = B.CreatePointerCast(SlotArg, pointerTo(PtrTy));

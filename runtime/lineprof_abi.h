@@ -89,6 +89,8 @@ static inline uint64_t lp_buffer_words(const struct lp_module_desc *m) {
  * the runtime exports. */
 void __lineprof_register(const struct lp_module_desc *m);
 void __lineprof_unregister(const struct lp_module_desc *m);
+/* Returns the calling thread's buffer for m (and stores it in *slot), or
+ * NULL when there is none: the caller then counts into scratch memory. */
 uint64_t *__lineprof_thread_init(const struct lp_module_desc *m, uint64_t **slot);
 void __lineprof_before_exec(void);
 

@@ -194,13 +194,12 @@ LP_EXPORT void __lineprof_unregister(const struct lp_module_desc *desc) {
   pthread_mutex_unlock(&lp_lock);
 }
 
-/* A thread's first call into a module: give it a buffer. Returns NULL only
- * if memory is exhausted, in which case the caller's scratch fallback does
- * not apply and we hand out a static sink instead (counts are lost, the
- * program is not harmed). */
+/* A thread's first call into a module: give it a buffer. Returns NULL when
+ * there is none to give (memory exhausted, or a module of another ABI);
+ * the instrumented code then counts into its module's scratch memory, which
+ * nobody reads: those counts are lost, the program is not harmed. */
 LP_EXPORT uint64_t *__lineprof_thread_init(const struct lp_module_desc *desc,
                                            uint64_t **slot) {
-  static uint64_t *sink;
   pthread_once(&lp_key_once, lp_make_key);
   pthread_mutex_lock(&lp_lock);
   struct lp_module *m = lp_find_or_add(desc);
@@ -216,14 +215,8 @@ LP_EXPORT uint64_t *__lineprof_thread_init(const struct lp_module_desc *desc,
     }
   }
   if (!b) {
-    uint64_t n = lp_buffer_words(desc) + 1;
-    /* Racy counts into a shared sink are harmless: nobody reads it. */
-    uint64_t *s = calloc(n, sizeof(uint64_t));
-    if (!s)
-      s = sink;
     pthread_mutex_unlock(&lp_lock);
-    *slot = s;
-    return s;
+    return NULL;
   }
   b->module = m;
   b->slot = slot;

@@ -77,6 +77,11 @@ int pick(int n) {
 // CHECK: attributes #[[ATTR]] = { noinline nounwind {{(readnone )?}}speculatable willreturn{{( memory\(none\))?}} }
 
 // The probes read the clock with lfence; rdtsc, and add to the buffer.
+// The slow path: when the runtime gives no buffer, the module's scratch.
+// PROBE-LABEL: define linkonce_odr hidden {{.*}} @__lineprof_thread_enter(
+// PROBE: [[GIVEN:%[0-9]+]] = call {{.*}}(
+// PROBE-NEXT: [[NONE:%[0-9]+]] = icmp eq {{.*}} [[GIVEN]], null
+// PROBE-NEXT: br i1 [[NONE]], label %fallback, label %got
 // PROBE-LABEL: define internal i64 @__lineprof_start(
 // PROBE: asm sideeffect "lfence\0A\09rdtsc"
 // PROBE: asm sideeffect "lfence\0A\09rdtsc"

@@ -81,6 +81,17 @@ static int sum_visitor(void *ctx, const struct lp_module_desc *m,
   return 0;
 }
 
+static void test_wrong_abi(void) {
+  /* A module of another ABI gets no buffer: the instrumented code falls
+   * back to its own scratch memory, and nothing of it is written. */
+  struct lp_module_desc other = desc;
+  other.abi_version = LP_ABI_VERSION + 1;
+  other.module_hash = 0x999;
+  uint64_t *slot = NULL;
+  CHECK(__lineprof_thread_init(&other, &slot) == NULL);
+  CHECK(slot == NULL);
+}
+
 static void test_registry(void) {
   __lineprof_register(&desc);
   __lineprof_register(&desc); /* twice is once */
@@ -264,6 +275,7 @@ int main(void) {
   lp_config_init();
   lp_registry_init();
   test_registry();
+  test_wrong_abi();
   test_writer(dir);
   test_snapshots_replace(dir);
   test_writer_refuses(dir);
