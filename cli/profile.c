@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "command.h"
 #include "lineprof.h"
 
 /* A files row of the path: one build of the source file. */
@@ -75,15 +76,9 @@ static int lp_reserve(void **items, size_t *cap, size_t count, size_t size) {
   return 0;
 }
 
+/* A copy of a text column ("" for NULL); NULL when memory runs out. */
 static char *lp_column_strdup(sqlite3_stmt *stmt, int column) {
-  const char *text = (const char *)sqlite3_column_text(stmt, column);
-  if (!text)
-    text = "";
-  size_t n = strlen(text) + 1;
-  char *copy = malloc(n);
-  if (copy)
-    memcpy(copy, text, n);
-  return copy;
+  return lp_strdup((const char *)sqlite3_column_text(stmt, column));
 }
 
 /* Order of merged functions: first line, then linkage name. */
