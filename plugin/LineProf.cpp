@@ -46,6 +46,7 @@
 #include "llvm/IR/Dominators.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Utils/Cloning.h"
+#include "llvm/Transforms/Utils/LoopSimplify.h"
 #include "llvm/Transforms/Utils/SSAUpdater.h"
 #include "llvm/Transforms/Utils/ModuleUtils.h"
 #if LLVM_VERSION_MAJOR >= 22
@@ -76,11 +77,12 @@ using namespace llvm;
 namespace {
 
 // Must match runtime/lineprof_abi.h.
-constexpr uint32_t AbiVersion = 1;
+constexpr uint32_t AbiVersion = 2;
 constexpr uint32_t ModTiming = 0x1, ModDebugInfo = 0x2;
 constexpr uint32_t SegCall = 0x1;
 constexpr uint64_t FnPrimitiveCalls = 0, FnInclusiveTicks = 1,
                    FnActiveFrame = 2, FnProbeTicks = 3, FnWords = 4;
+constexpr uint64_t GateCountdown = 0, GateWeight = 1, GateWords = 2;
 
 constexpr uint32_t NoCallee = 0xffffffffu;
 
@@ -141,9 +143,12 @@ std::string runtimePath() {
 enum class TimingMode { Sampled, Exact, None };
 
 // The sampled mode's schedule (emitGate): every execution of a gate up to
-// ExactUpTo, one in MidPeriod up to MidUpTo, then one in SamplePeriod.
-constexpr uint64_t ExactUpTo = 256, MidUpTo = 8192;
-constexpr uint64_t MidPeriod = 16, SamplePeriod = 256;
+// ExactUpTo, then one in about MidPeriod up to MidUpTo, then one in about
+// SamplePeriod up to SampleUpTo, then one in about HotPeriod. Hot code
+// gets fewer timed executions but never few: a gate past SampleUpTo has
+// been timed more than 4000 times, and gets one more every HotPeriod.
+constexpr uint64_t ExactUpTo = 256, MidUpTo = 8192, SampleUpTo = 1 << 20;
+constexpr uint64_t MidPeriod = 16, SamplePeriod = 256, HotPeriod = 4096;
 
 TimingMode timingMode() {
   const char *Mode = std::getenv("LINEPROF_MODE");
@@ -299,11 +304,13 @@ private:
   uint32_t calleeId(const CallBase &CB);
   uint32_t NumBlocks = 0;
 
-  // Buffer layout (lineprof_abi.h): function words, then hits, then ticks.
-  // Function and block totals are counted before instrumenting, so every
-  // offset is a constant when it is emitted.
+  // Buffer layout (lineprof_abi.h): function words, hits, gates, ticks.
+  // Function, block and gate totals are counted before instrumenting, so
+  // every offset is a constant when it is emitted.
   uint64_t HitsBase = 0;  // words before the first hit counter
+  uint64_t GatesBase = 0; // words before the first gate's state
   uint64_t TicksBase = 0; // words before the first segment's ticks
+  uint32_t NumGates = 0, GatesUsed = 0;
 
   GlobalVariable *TlsBuffer = nullptr;
   GlobalVariable *Desc = nullptr; // placeholder until the tables are built
@@ -315,8 +322,10 @@ private:
   Value *readClock(IRBuilder<> &B);
   enum class ProbeKind { Start, Close };
   Function *getOrCreateProbe(ProbeKind Kind);
+  Function *getOrCreateGateHelper();
+  CallingConv::ID probeCallingConv() const;
   uint64_t ProbeWordIndex = 0; // the current function's probe-cost word
-  BlockClock emitGate(IRBuilder<> &B, Value *Hits);
+  BlockClock emitGate(Value *Buf, Instruction *Before, Value *Hits);
   void markOurs(Instruction *I);
   Value *closeSegment(Instruction *Before, BlockClock &C, uint32_t SegIdx);
   Value *timedProbe(Instruction *Before, BlockClock &C, ProbeKind Kind,
@@ -667,26 +676,45 @@ Value *ModuleInstrumenter::emitBufferLoad(Function &F, Instruction *&Last) {
 
 // The gate: is this execution (of a function, or of a loop's iteration)
 // timed, and how many executions does it stand for? The first 256 are all
-// timed, then one in 16 up to the 8192nd, then one in 256: rare code is
-// timed exactly and hot code cheaply. Which executions are picked is a
-// multiplicative hash of the count, so no periodic pattern of the program
-// lines up with it. Each timed execution is weighted by its period, which
-// keeps the estimate of the total unbiased. A handful of instructions with
-// no variable shift: the gate sits in every loop iteration.
-BlockClock ModuleInstrumenter::emitGate(IRBuilder<> &B, Value *Hits) {
-  Value *Early = B.CreateICmpULE(Hits, B.getInt64(ExactUpTo));
-  Value *Mid = B.CreateICmpULE(Hits, B.getInt64(MidUpTo));
-  Value *Limit = B.CreateSelect(
-      Early, B.getInt64(UINT64_MAX),
-      B.CreateSelect(Mid, B.getInt64(UINT64_MAX / MidPeriod),
-                     B.getInt64(UINT64_MAX / SamplePeriod)));
-  Value *Hash = B.CreateMul(Hits, B.getInt64(0x9E3779B97F4A7C15ull));
+// timed, then about one in 16 up to the 8192nd, then about one in 256: rare
+// code is timed exactly and hot code cheaply.
+//
+// The fast path is a countdown: one decrement and one branch, kept in a
+// register inside a loop. When it runs out, __lineprof_gate draws the
+// length of the next interval and weights the timed execution by the length
+// of the interval it ends. The weights of a gate then add up to its hits,
+// and the estimate of the total is unbiased. The draw is out of line so
+// that the optimizer sees nothing of it: inline, its arithmetic on the hit
+// count turned into extra induction variables that pushed a tight loop's
+// counters out of registers.
+//
+// Splits the block before Before: the countdown stays above, the block's
+// own code (from Before on) goes to a new block that starts with the
+// weight's phi.
+BlockClock ModuleInstrumenter::emitGate(Value *Buf, Instruction *Before,
+                                        Value *Hits) {
+  uint64_t Word = GatesBase + GateWords * GatesUsed++;
+  IRBuilder<> B(Before);
+  Value *CountPtr = B.CreateConstInBoundsGEP1_64(I64, Buf, Word + GateCountdown);
+  LoadInst *Count = B.CreateLoad(I64, CountPtr);
+  markOurs(Count);
+  Value *Left = B.CreateSub(Count, B.getInt64(1));
+  markOurs(B.CreateStore(Left, CountPtr));
   BlockClock C;
-  C.Timed = B.CreateICmpULE(Hash, Limit, "lp.timed");
-  C.Weight = B.CreateSelect(
-      Early, B.getInt64(1),
-      B.CreateSelect(Mid, B.getInt64(MidPeriod), B.getInt64(SamplePeriod)),
-      "lp.weight");
+  C.Timed = B.CreateICmpSLT(Left, B.getInt64(0), "lp.timed");
+  Instruction *Then =
+      SplitBlockAndInsertIfThen(C.Timed, Before, false, UnlikelyWeights);
+  IRBuilder<> TB(Then);
+  CallInst *Drawn = TB.CreateCall(getOrCreateGateHelper(),
+                                  {TB.getInt64(Word + GateWeight), Hits});
+  Drawn->setCallingConv(probeCallingConv());
+  markOurs(TB.CreateStore(TB.CreateLShr(Drawn, 32), CountPtr));
+  IRBuilder<> PB(&Before->getParent()->front());
+  PHINode *W = PB.CreatePHI(I64, 2, "lp.weight");
+  W->addIncoming(TB.CreateAnd(Drawn, TB.getInt64(0xffffffff)),
+                 Then->getParent());
+  W->addIncoming(B.getInt64(1), Then->getParent()->getSinglePredecessor());
+  C.Weight = W;
   return C;
 }
 
@@ -726,6 +754,69 @@ void ModuleInstrumenter::markOurs(Instruction *I) {
   I->setMetadata(Ctx.getMDKindID("nosanitize"), MDNode::get(Ctx, {}));
 }
 
+// The calling convention of the out-of-line probes: on x86-64 and AArch64
+// they preserve the caller's registers, so that a hot loop keeps its values
+// in registers around a call that almost never runs. Not before LLVM 19:
+// older x86 backends restore RAX over a preserve_most function's return
+// value (llvm-project issue 48789).
+CallingConv::ID ModuleInstrumenter::probeCallingConv() const {
+#if LLVM_VERSION_MAJOR >= 19
+  Triple::ArchType Arch = Triple(M.getTargetTriple()).getArch();
+  if (Arch == Triple::x86_64 || Arch == Triple::aarch64)
+    return CallingConv::PreserveMost;
+#endif
+  return CallingConv::C;
+}
+
+// __lineprof_gate(word, hits) -> weight | countdown << 32: the slow path of a
+// gate whose countdown ran out. buffer[word] holds the length of the
+// interval that ends now, minus one: the weight of this timed execution.
+// Draws the next interval from the schedule (1 up to ExactUpTo hits, then
+// from P/2 to 3P/2 - 1 for the period P of the hit count's range), by a
+// multiplicative hash of the hit count, so that no
+// periodic pattern of the program lines up with the samples; stores it and
+// returns it minus one as the new countdown. One i64, not a pair: the
+// preserve_most convention keeps RDX, where the pair's second half would
+// come back.
+Function *ModuleInstrumenter::getOrCreateGateHelper() {
+  if (Function *F = M.getFunction("__lineprof_gate"))
+    return F;
+  auto *FT = FunctionType::get(I64, {I64, I64}, false);
+  Function *F = Function::Create(FT, GlobalValue::InternalLinkage,
+                                 "__lineprof_gate", M);
+  F->setCallingConv(probeCallingConv());
+  F->addFnAttr(Attribute::NoInline);
+  F->addFnAttr(Attribute::Cold);
+  F->setDoesNotThrow();
+  F->addFnAttr(Attribute::WillReturn);
+  F->setOnlyAccessesInaccessibleMemory();
+  auto Args = F->arg_begin();
+  Value *Word = &*Args++, *Hits = &*Args++;
+  IRBuilder<> B(BasicBlock::Create(Ctx, "entry", F));
+  Value *Buf = B.CreatePointerCast(B.CreateLoad(PtrTy, TlsBuffer),
+                                   pointerTo(I64));
+  Value *P = B.CreateInBoundsGEP(I64, Buf, Word);
+  LoadInst *Last = B.CreateLoad(I64, P);
+  markOurs(Last);
+  Value *Hash = B.CreateLShr(
+      B.CreateMul(Hits, B.getInt64(0x9E3779B97F4A7C15ull)), 52);
+  auto interval = [&](uint64_t Period) { // minus one
+    return B.CreateAdd(B.getInt64(Period / 2 - 1),
+                       B.CreateAnd(Hash, B.getInt64(Period - 1)));
+  };
+  static_assert(HotPeriod <= 4096, "the hash has 12 bits");
+  Value *Next = B.CreateSelect(
+      B.CreateICmpULT(Hits, B.getInt64(ExactUpTo)), B.getInt64(0),
+      B.CreateSelect(
+          B.CreateICmpULT(Hits, B.getInt64(MidUpTo)), interval(MidPeriod),
+          B.CreateSelect(B.CreateICmpULT(Hits, B.getInt64(SampleUpTo)),
+                         interval(SamplePeriod), interval(HotPeriod))));
+  markOurs(B.CreateStore(Next, P));
+  B.CreateRet(B.CreateOr(B.CreateAdd(Last, B.getInt64(1)),
+                         B.CreateShl(Next, 32)));
+  return F;
+}
+
 // The timed path, out of line: it runs rarely, and inlined it made the code
 // several times larger (and its compilation as many times slower).
 //   __lineprof_close(word, start, weight): now = clock;
@@ -741,6 +832,7 @@ Function *ModuleInstrumenter::getOrCreateProbe(ProbeKind Kind) {
     return F;
   auto *FT = FunctionType::get(I64, {I64, I64, I64}, false);
   Function *F = Function::Create(FT, GlobalValue::InternalLinkage, Name, M);
+  F->setCallingConv(probeCallingConv());
   F->addFnAttr(Attribute::NoInline);
   F->addFnAttr(Attribute::Cold);
   F->setDoesNotThrow();
@@ -777,10 +869,11 @@ Value *ModuleInstrumenter::timedProbe(Instruction *Before, BlockClock &C,
     Then = SplitBlockAndInsertIfThen(C.Timed, Before, false, UnlikelyWeights);
     B.SetInsertPoint(Then);
   }
-  Value *Now = B.CreateCall(getOrCreateProbe(Kind),
-                            {B.getInt64(Word), Start,
-                             C.Weight ? C.Weight : B.getInt64(1)},
-                            "lp.t");
+  CallInst *Now = B.CreateCall(getOrCreateProbe(Kind),
+                               {B.getInt64(Word), Start,
+                                C.Weight ? C.Weight : B.getInt64(1)},
+                               "lp.t");
+  Now->setCallingConv(probeCallingConv());
   if (!Then)
     return Now;
   B.SetInsertPoint(Before);
@@ -889,20 +982,22 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
     markOurs(OldHits);
     markOurs(B.CreateStore(Hits, HitPtr));
     if (Timing == TimingMode::Sampled && (BB == Body || LI.isLoopHeader(BB)))
-      Gates[BB] = emitGate(B, Hits);
+      Gates[BB] = emitGate(Buf, TopOf[BB], Hits);
   }
 
   for (BasicBlock *BB : Blocks) {
     uint32_t BlockIdx = BlockIndex[BB];
-    // The block's own instructions and terminator, before we add any.
+    // The block's own instructions and terminator, before we add any; a
+    // gate moved them to a block of their own.
+    BasicBlock *Code = TopOf[BB]->getParent();
     SmallVector<Instruction *, 64> Insts;
-    for (Instruction &I : *BB)
-      if (&I != BB->getTerminator() && !isa<DbgInfoIntrinsic>(I) &&
+    for (Instruction &I : *Code)
+      if (&I != Code->getTerminator() && !isa<DbgInfoIntrinsic>(I) &&
           !isa<PHINode>(I) && !I.isEHPad() && !isa<AllocaInst>(I))
         Insts.push_back(&I);
-    if (BB == Body) // what emitBufferLoad added
+    if (BufLast->getParent() == Code) // what emitBufferLoad added
       Insts.erase(Insts.begin(), std::find(Insts.begin(), Insts.end(), BufLast) + 1);
-    Instruction *Term = BB->getTerminator();
+    Instruction *Term = Code->getTerminator();
     if (auto *Ret = dyn_cast<ReturnInst>(Term))
       if (CallInst *Tail = Ret->getParent()->getTerminatingMustTailCall())
         Term = Tail;
@@ -1083,8 +1178,13 @@ void ModuleInstrumenter::emitRuntimeGlue() {
 }
 
 void ModuleInstrumenter::emitDescriptor() {
-  assert(HitsBase == FnWords * Functions.size() &&
-         TicksBase == HitsBase + NumBlocks && "block count changed");
+  // The offsets were fixed before instrumenting; a wrong count would make
+  // the program write past its buffer.
+  if (HitsBase != FnWords * Functions.size() ||
+      GatesBase != HitsBase + NumBlocks || GatesUsed != NumGates)
+    report_fatal_error(Twine("lineprof: internal error: the block or gate count "
+                       "changed while instrumenting ") +
+                       M.getSourceFileName());
   uint64_t BufferWords = TicksBase + Segments.size();
 
   // Scratch buffer for runs without the runtime: the right size, in .bss.
@@ -1146,7 +1246,7 @@ void ModuleInstrumenter::emitDescriptor() {
        ConstantInt::get(I32, NumBlocks), ConstantInt::get(I32, Segments.size()),
        ConstantInt::get(I32, Functions.size()),
        ConstantInt::get(I32, Files.size()), ConstantInt::get(I32, Callees.size()),
-       ConstantInt::get(I32, 0), cstr(M.getSourceFileName(), "lp.module"),
+       ConstantInt::get(I32, NumGates), cstr(M.getSourceFileName(), "lp.module"),
        array(PtrTy, FileC, "lp.files"), array(PtrTy, SumC, "lp.sums"),
        array(FnTy, FnC, "lp.functions"), array(SegTy, SegC, "lp.segments"),
        array(PtrTy, CalleeC, "lp.callees"), ConstantInt::get(I64, R.low())});
@@ -1243,9 +1343,14 @@ bool ModuleInstrumenter::run() {
 
   HitsBase = FnWords * Work.size();
   uint64_t Blocks = 0;
-  for (Function *F : Work)
+  for (Function *F : Work) {
     Blocks += F->size();
-  TicksBase = HitsBase + Blocks;
+    // A gate at the entry and at every loop header (loops have one each).
+    if (Timing == TimingMode::Sampled)
+      NumGates += 1 + FAM.getResult<LoopAnalysis>(*F).getLoopsInPreorder().size();
+  }
+  GatesBase = HitsBase + Blocks;
+  TicksBase = GatesBase + GateWords * NumGates;
 
   emitRuntimeGlue();
   for (Function *F : Work) {
@@ -1294,15 +1399,92 @@ static bool callFree(const Loop &L) {
           continue;
         if (const Function *Callee = CB->getCalledFunction())
           if (Callee->getName() == "__lineprof_close" ||
-              Callee->getName() == "__lineprof_start")
+              Callee->getName() == "__lineprof_start" ||
+              Callee->getName() == "__lineprof_gate")
             continue;
         if (isa<IntrinsicInst>(CB) && !CB->mayWriteToMemory())
           continue;
-        if (isa<DbgInfoIntrinsic>(CB))
-          continue;
+        // Markers (lifetime, assume, debug info) that touch no memory.
+        if (auto *II = dyn_cast<IntrinsicInst>(CB))
+          if (II->isAssumeLikeIntrinsic())
+            continue;
         return false;
       }
   return true;
+}
+
+// The thread-local slot __lineprof_buffer that V names, or null. From
+// LLVM 16 a thread-local address is read through llvm.threadlocal.address.
+static GlobalVariable *bufferSlot(Value *V) {
+  V = V->stripPointerCasts();
+  if (auto *CB = dyn_cast<CallBase>(V))
+    if (Function *F = CB->getCalledFunction())
+      if (startsWith(F->getName(), "llvm.threadlocal.address"))
+        V = CB->getArgOperand(0)->stripPointerCasts();
+  auto *GV = dyn_cast<GlobalVariable>(V);
+  return GV && GV->isThreadLocal() &&
+                 startsWith(GV->getName(), "__lineprof_buffer")
+             ? GV
+             : nullptr;
+}
+
+// Is V a counter buffer: what inlined __lineprof_get_buffer calls return
+// (the slot's value, or __lineprof_thread_enter's on a thread's first
+// call), possibly through phis and selects? Sets Slot to its slot: one
+// slot is one buffer, however many SSA values hold it.
+static bool isBuffer(Value *V, GlobalVariable *&Slot,
+                     SmallPtrSetImpl<Value *> &Seen) {
+  V = V->stripPointerCasts();
+  if (!Seen.insert(V).second)
+    return true;
+  GlobalVariable *GV = nullptr;
+  if (auto *Ld = dyn_cast<LoadInst>(V)) {
+    GV = bufferSlot(Ld->getPointerOperand());
+  } else if (auto *CB = dyn_cast<CallBase>(V)) {
+    Function *F = CB->getCalledFunction();
+    if (F && F->getName() == "__lineprof_thread_enter")
+      GV = bufferSlot(CB->getArgOperand(1));
+  } else if (auto *Phi = dyn_cast<PHINode>(V)) {
+    for (Value *In : Phi->incoming_values())
+      if (!isBuffer(In, Slot, Seen))
+        return false;
+    return Slot != nullptr;
+  } else if (auto *Sel = dyn_cast<SelectInst>(V)) {
+    return isBuffer(Sel->getTrueValue(), Slot, Seen) &&
+           isBuffer(Sel->getFalseValue(), Slot, Seen);
+  }
+  if (!GV || (Slot && Slot != GV))
+    return false;
+  Slot = GV;
+  return true;
+}
+
+// A counter's address: its buffer's slot and its byte offset.
+using CounterAddr = std::pair<GlobalVariable *, int64_t>;
+
+// The counters that pointer P + Off may address, following phis and
+// selects of addresses. Empty for the program's memory.
+static void countersAt(Value *P, int64_t Off, const DataLayout &DL,
+                       SmallVectorImpl<CounterAddr> &Out,
+                       SmallPtrSetImpl<Value *> &Seen) {
+  APInt Offset(DL.getIndexTypeSizeInBits(P->getType()), 0);
+  Value *Base = P->stripAndAccumulateConstantOffsets(DL, Offset, true);
+  Off += Offset.getSExtValue();
+  GlobalVariable *Slot = nullptr;
+  SmallPtrSet<Value *, 8> BufSeen;
+  if (isBuffer(Base, Slot, BufSeen)) {
+    Out.push_back({Slot, Off});
+    return;
+  }
+  if (!Seen.insert(Base).second)
+    return;
+  if (auto *Phi = dyn_cast<PHINode>(Base)) {
+    for (Value *In : Phi->incoming_values())
+      countersAt(In, Off, DL, Out, Seen);
+  } else if (auto *Sel = dyn_cast<SelectInst>(Base)) {
+    countersAt(Sel->getTrueValue(), Off, DL, Out, Seen);
+    countersAt(Sel->getFalseValue(), Off, DL, Out, Seen);
+  }
 }
 
 static bool promoteCounters(Loop &L, unsigned Kind) {
@@ -1314,33 +1496,79 @@ static bool promoteCounters(Loop &L, unsigned Kind) {
   for (BasicBlock *E : Exits)
     if (E->isEHPad())
       return false;
-  // Our counter accesses, grouped by the address they use.
-  MapVector<Value *, SmallVector<Instruction *, 4>> ByPtr;
+  // The loop's counter accesses, grouped by counter. They are found by
+  // address, not by our metadata, which the optimizer drops when it merges
+  // two accesses into one (SimplifyCFG sinks the increments of two blocks
+  // into their successor, through a phi of the two addresses). An access
+  // that may address several counters, or that uses a buffer pointer made
+  // inside the loop, pins the counters it may touch to memory: a promoted
+  // copy would store its own sum at the exits and lose the other's counts.
+  const DataLayout &DL = Preheader->getModule()->getDataLayout();
+  struct Group {
+    SmallVector<Instruction *, 4> Insts;
+    Value *Base = nullptr; // a buffer pointer from outside the loop
+    bool Pinned = false;
+  };
+  MapVector<CounterAddr, Group> Groups;
   for (BasicBlock *BB : L.blocks())
     for (Instruction &I : *BB) {
-      if (!I.getMetadata(Kind))
+      Value *P;
+      if (auto *Ld = dyn_cast<LoadInst>(&I))
+        P = Ld->isVolatile() ? nullptr : Ld->getPointerOperand();
+      else if (auto *St = dyn_cast<StoreInst>(&I))
+        P = St->isVolatile() ? nullptr : St->getPointerOperand();
+      else
         continue;
-      Value *P = isa<LoadInst>(I) ? cast<LoadInst>(I).getPointerOperand()
-                                  : cast<StoreInst>(I).getPointerOperand();
-      if (L.isLoopInvariant(P))
-        ByPtr[P].push_back(&I);
+      if (!P)
+        continue;
+      SmallVector<CounterAddr, 2> Addrs;
+      SmallPtrSet<Value *, 8> Seen;
+      countersAt(P, 0, DL, Addrs, Seen);
+      if (Addrs.empty())
+        continue; // the program's memory
+      Type *AT = isa<LoadInst>(I) ? I.getType()
+                                  : cast<StoreInst>(I).getValueOperand()->getType();
+      if (!AT->isIntegerTy(64))
+        return false; // wider than one counter (vectorized): leave the loop
+      APInt Offset(DL.getIndexTypeSizeInBits(P->getType()), 0);
+      Value *Base = P->stripAndAccumulateConstantOffsets(DL, Offset, true);
+      bool Simple = Addrs.size() == 1 && L.isLoopInvariant(Base);
+      for (const CounterAddr &A : Addrs) {
+        Group &G = Groups[A];
+        if (!Simple) {
+          G.Pinned = true;
+          continue;
+        }
+        G.Insts.push_back(&I);
+        G.Base = Base;
+      }
     }
   bool Changed = false;
-  for (auto &Entry : ByPtr) {
-    Value *Ptr = Entry.first;
-    auto &Uses = Entry.second;
+  for (auto &Entry : Groups) {
+    int64_t Off = Entry.first.second;
+    Group &G = Entry.second;
+    auto &Uses = G.Insts;
     bool HasStore = any_of(Uses, [](Instruction *I) { return isa<StoreInst>(I); });
-    if (!HasStore)
+    if (G.Pinned || !HasStore)
       continue;
-    SmallVector<PHINode *, 16> NewPHIs;
-    SSAUpdater SSA(&NewPHIs);
-    SmallVector<const Instruction *, 8> ConstUses(Uses.begin(), Uses.end());
-    CounterPromoter Promoter(ConstUses, SSA, Ptr, Exits, Kind);
+    Value *Base = G.Base;
     Type *Ty = isa<LoadInst>(Uses[0]) ? Uses[0]->getType()
                                       : cast<StoreInst>(Uses[0])
                                             ->getValueOperand()
                                             ->getType();
+    // One pointer for the counter, made in the preheader: it dominates the
+    // loop and its exits, whichever GEP the loop used.
     IRBuilder<> PB(Preheader->getTerminator());
+    Value *Ptr = PB.CreatePointerCast(
+        PB.CreateConstInBoundsGEP1_64(
+            Type::getInt8Ty(Base->getContext()),
+            PB.CreatePointerCast(Base, pointerTo(Type::getInt8Ty(Base->getContext()))),
+            Off),
+        pointerTo(Ty));
+    SmallVector<PHINode *, 16> NewPHIs;
+    SSAUpdater SSA(&NewPHIs);
+    SmallVector<const Instruction *, 8> ConstUses(Uses.begin(), Uses.end());
+    CounterPromoter Promoter(ConstUses, SSA, Ptr, Exits, Kind);
     LoadInst *Init = PB.CreateLoad(Ty, Ptr, "lp.counter");
     Init->setMetadata(Kind, MDNode::get(Ptr->getContext(), {}));
     SSA.AddAvailableValue(Preheader, Init);
@@ -1374,6 +1602,12 @@ struct LineProfLowerPass : PassInfoMixin<LineProfLowerPass> {
     FAM.invalidate(F, PreservedAnalyses::none());
     unsigned Kind = F.getContext().getMDKindID("lineprof.counter");
     LoopInfo &LI = FAM.getResult<LoopAnalysis>(F);
+    DominatorTree &DT = FAM.getResult<DominatorTreeAnalysis>(F);
+    // Passes since the last loop simplification (jump threading above all,
+    // around the gates' timed paths) may have left loops without a
+    // preheader or with shared exits; promotion needs both.
+    for (Loop *L : LI)
+      simplifyLoop(L, &DT, &LI, nullptr, nullptr, nullptr, false);
     // Inner loops first, so that an outer loop can take over the promoted
     // loads and stores of the loops inside it.
     SmallVector<Loop *, 16> Loops = LI.getLoopsInPreorder();

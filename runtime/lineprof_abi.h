@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#define LP_ABI_VERSION 1
+#define LP_ABI_VERSION 2
 
 /* lp_module_desc.flags */
 #define LP_MOD_TIMING 0x1u    /* timestamps were placed (not counts-only) */
@@ -51,7 +51,7 @@ struct lp_module_desc {
   uint32_t n_functions;
   uint32_t n_files;
   uint32_t n_callees;
-  uint32_t reserved;                       /* zero */
+  uint32_t n_gates;                        /* sampling gates (time mode) */
   const char *name;                        /* the translation unit's source */
   const char *const *files;                /* n_files absolute paths */
   const char *const *checksums;            /* n_files, "md5:<hex>" or "" */
@@ -62,9 +62,12 @@ struct lp_module_desc {
 };
 
 /* Per-thread buffer of one module, in 64-bit words:
- *   [0, 3*n_functions)                  per function: LP_FN_* words
- *   [3*n_functions, +n_blocks)          hits per block
- *   [3*n_functions + n_blocks, +n_segments)  ticks per segment (inclusive)
+ *   [0, F)          F = LP_FN_WORDS * n_functions: per function, LP_FN_*
+ *   [F, +n_blocks)  hits per block
+ *   [.., +LP_GATE_WORDS * n_gates)  per gate (a function entry or a loop
+ *                   header of the time mode): LP_GATE_* words, the state of
+ *                   its sampling schedule; not counts
+ *   [.., +n_segments)  ticks per segment (inclusive)
  * The instrumented code updates all of them directly, with plain loads and
  * stores: the buffer belongs to one thread. */
 #define LP_FN_PRIMITIVE_CALLS 0 /* calls with no active frame of the same fn */
@@ -75,11 +78,19 @@ struct lp_module_desc {
                                    in this function's code, weighted */
 #define LP_FN_WORDS 4
 
+#define LP_GATE_COUNTDOWN 0 /* executions to skip before the next timed one */
+#define LP_GATE_WEIGHT 1    /* the current interval's length, minus one: the
+                               executions the next timed one stands for */
+#define LP_GATE_WORDS 2
+
 static inline uint64_t lp_hits_offset(const struct lp_module_desc *m) {
   return (uint64_t)LP_FN_WORDS * m->n_functions;
 }
-static inline uint64_t lp_ticks_offset(const struct lp_module_desc *m) {
+static inline uint64_t lp_gates_offset(const struct lp_module_desc *m) {
   return lp_hits_offset(m) + m->n_blocks;
+}
+static inline uint64_t lp_ticks_offset(const struct lp_module_desc *m) {
+  return lp_gates_offset(m) + (uint64_t)LP_GATE_WORDS * m->n_gates;
 }
 static inline uint64_t lp_buffer_words(const struct lp_module_desc *m) {
   return lp_ticks_offset(m) + m->n_segments;

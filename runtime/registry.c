@@ -24,12 +24,17 @@ static void lp_thread_exit(void *arg);
 
 static void lp_make_key(void) { pthread_key_create(&lp_thread_key, lp_thread_exit); }
 
-/* Zeroes a live buffer's counts but keeps its function's active frames:
- * the thread is still inside those calls. */
+/* Zeroes a live buffer's counts but keeps its function's active frames
+ * (the thread is still inside those calls) and its gates' schedules (a
+ * loop may hold a gate's countdown in a register, and the two must agree). */
 static void lp_clear_counts(const struct lp_module_desc *d, uint64_t *w) {
-  for (uint64_t i = 0, n = lp_buffer_words(d); i < n; i++)
-    if (i >= lp_hits_offset(d) || i % LP_FN_WORDS != LP_FN_ACTIVE_FRAME)
-      __atomic_store_n(&w[i], 0, __ATOMIC_RELAXED);
+  for (uint64_t i = 0, n = lp_buffer_words(d); i < n; i++) {
+    if (i < lp_hits_offset(d) && i % LP_FN_WORDS == LP_FN_ACTIVE_FRAME)
+      continue;
+    if (i >= lp_gates_offset(d) && i < lp_ticks_offset(d))
+      continue;
+    __atomic_store_n(&w[i], 0, __ATOMIC_RELAXED);
+  }
 }
 
 static void lp_add_words(uint64_t *dst, const uint64_t *src, uint64_t n) {

@@ -6,6 +6,7 @@
 // RUN: FileCheck %s < %t.out.ll
 // RUN: FileCheck --check-prefix=TABLE %s < %t.out.ll
 // RUN: FileCheck --check-prefix=PROBE %s < %t.out.ll
+// RUN: FileCheck --check-prefix=SCHED %s < %t.out.ll
 // RUN: %opt -passes=verify -disable-output %t.out.ll
 // In the exact mode every execution is timed: no gate.
 // RUN: env LINEPROF_MODE=exact %opt -load-pass-plugin=%plugin -passes=lineprof -S %t.ll -o %t.exact.ll
@@ -23,12 +24,13 @@ int pick(int n) {
 // The thread's buffer pointer is thread-local; a null pointer takes the
 // slow path into the runtime once per thread.
 // TABLE: @__lineprof_buffer = internal thread_local
-// The segment table: the call on line 19 is flagged as a call (flags 1)
+// The segment table: the call on line 20 is flagged as a call (flags 1)
 // to callee 0, whose name is in the callee table.
 // TABLE: @lp.callee = private unnamed_addr constant [5 x i8] c"work\00"
-// TABLE: @lp.segments = private constant {{.*}}{ i32 0, i32 0, i32 19, i32 {{[0-9]+}}, i32 1, i32 0 }
-// ABI 1, flags 3 (timing, debug info), 4 blocks, 1 function, 1 file, 1 callee.
-// TABLE: @__lineprof_module = internal constant { i32, i32, i32, i32, i32, i32, i32, i32, {{.*}} } { i32 1, i32 3, i32 4, i32 {{[0-9]+}}, i32 1, i32 1, i32 1, i32 0,
+// TABLE: @lp.segments = private constant {{.*}}{ i32 0, i32 0, i32 20, i32 {{[0-9]+}}, i32 1, i32 0 }
+// ABI 2, flags 3 (timing, debug info), 4 blocks, 1 function, 1 file, 1 callee,
+// 1 gate.
+// TABLE: @__lineprof_module = internal constant { i32, i32, i32, i32, i32, i32, i32, i32, {{.*}} } { i32 2, i32 3, i32 4, i32 {{[0-9]+}}, i32 1, i32 1, i32 1, i32 1,
 // TABLE: @llvm.global_ctors = {{.*}}@__lineprof_ctor
 // TABLE: @llvm.global_dtors = {{.*}}@__lineprof_dtor
 
@@ -40,16 +42,24 @@ int pick(int n) {
 // CHECK-NEXT: [[OLD:%[0-9]+]] = load i64, {{.*}}[[HIT]], align 8, !alias.scope [[SCOPE:![0-9]+]]
 // CHECK-NEXT: [[NEW:%[0-9]+]] = add i64 [[OLD]], 1
 // CHECK-NEXT: store i64 [[NEW]], {{.*}}[[HIT]], align 8, !alias.scope [[SCOPE]]
-// The gate: every execution up to 256, then one in 16 up to 8192, then one
-// in 256, picked by a multiplicative hash of the count.
-// CHECK-NEXT: [[EARLY:%[0-9]+]] = icmp ule i64 [[NEW]], 256
-// CHECK-NEXT: [[MID:%[0-9]+]] = icmp ule i64 [[NEW]], 8192
-// CHECK-NEXT: [[L1:%[0-9]+]] = select i1 [[MID]], i64 1152921504606846975, i64 72057594037927935
-// CHECK-NEXT: [[LIMIT:%[0-9]+]] = select i1 [[EARLY]], i64 -1, i64 [[L1]]
-// CHECK-NEXT: [[HASH:%[0-9]+]] = mul i64 [[NEW]], -7046029254386353131
-// CHECK-NEXT: %lp.timed = icmp ule i64 [[HASH]], [[LIMIT]]
-// CHECK-NEXT: [[W1:%[0-9]+]] = select i1 [[MID]], i64 16, i64 256
-// CHECK-NEXT: %lp.weight = select i1 [[EARLY]], i64 1, i64 [[W1]]
+// The gate: a countdown in the gate's word (after the 4 hit counters),
+// one decrement and one branch on the fast path.
+// CHECK-NEXT: [[CD:%[0-9]+]] = getelementptr inbounds i64, {{.*}}, i64 8
+// CHECK-NEXT: [[C0:%[0-9]+]] = load i64, {{.*}}[[CD]], align 8, !alias.scope [[SCOPE]]
+// CHECK-NEXT: [[C1:%[0-9]+]] = sub i64 [[C0]], 1
+// CHECK-NEXT: store i64 [[C1]], {{.*}}[[CD]], align 8, !alias.scope [[SCOPE]]
+// CHECK-NEXT: %lp.timed = icmp slt i64 [[C1]], 0
+// CHECK-NEXT: br i1 %lp.timed, label %[[DRAW:[0-9]+]], label %[[BODY:[0-9]+]], !prof
+// When it runs out, the next interval is drawn out of line from the gate's
+// weight word and the hit count; the weight of this execution comes back
+// in the low half, the new countdown in the high half.
+// CHECK: [[DRAW]]:
+// CHECK-NEXT: [[D:%[0-9]+]] = call i64 @__lineprof_gate(i64 9, i64 [[NEW]])
+// CHECK-NEXT: [[NEXT:%[0-9]+]] = lshr i64 [[D]], 32
+// CHECK-NEXT: store i64 [[NEXT]], {{.*}}[[CD]]
+// CHECK-NEXT: [[W:%[0-9]+]] = and i64 [[D]], 4294967295
+// CHECK: [[BODY]]:
+// CHECK-NEXT: %lp.weight = phi i64 [ [[W]], %[[DRAW]] ], [ 1, %{{[0-9]+}} ]
 // Recursion bookkeeping: a call is primitive when no frame is active.
 // CHECK: icmp uge i64
 // A timed block starts with two timestamps, out of line: the empty segment
@@ -90,6 +100,24 @@ int pick(int n) {
 // PROBE: asm sideeffect "lfence\0A\09rdtsc"
 // PROBE: sub i64
 // PROBE-NEXT: mul i64
+// The schedule: interval 1 up to 256 hits, then P/2 + (hash & (P-1)) for
+// P = 16, 256 and 4096 (stored minus one), the hash being the top 12 bits
+// of a multiplicative hash of the hit count.
+// SCHED-LABEL: define internal i64 @__lineprof_gate(i64 %0, i64 %1)
+// SCHED: [[PREV:%[0-9]+]] = load i64, {{.*}} !alias.scope
+// SCHED: [[H0:%[0-9]+]] = mul i64 %1, -7046029254386353131
+// SCHED-NEXT: [[H:%[0-9]+]] = lshr i64 [[H0]], 52
+// SCHED-DAG: icmp ult i64 %1, 256
+// SCHED-DAG: icmp ult i64 %1, 8192
+// SCHED-DAG: icmp ult i64 %1, 1048576
+// SCHED-DAG: add i64 7, {{%[0-9]+}}
+// SCHED-DAG: add i64 127, {{%[0-9]+}}
+// SCHED-DAG: add i64 2047, {{%[0-9]+}}
+// SCHED: [[N:%[0-9]+]] = select i1 {{%[0-9]+}}, i64 0, i64
+// SCHED-NEXT: store i64 [[N]]
+// SCHED-NEXT: [[WT:%[0-9]+]] = add i64 [[PREV]], 1
+// SCHED-NEXT: [[HI:%[0-9]+]] = shl i64 [[N]], 32
+// SCHED-NEXT: or i64 [[WT]], [[HI]]
 
 // EXACT-LABEL: define {{.*}} @pick(
 // EXACT-NOT: lp.timed

@@ -43,7 +43,7 @@ static const struct lp_segment_desc segs[] = {
 };
 static const char *callees[] = {"g"};
 static struct lp_module_desc desc = {
-    LP_ABI_VERSION, LP_MOD_TIMING | LP_MOD_DEBUGINFO, 3, 5, 2, 1, 1, 0, "a.c",
+    LP_ABI_VERSION, LP_MOD_TIMING | LP_MOD_DEBUGINFO, 3, 5, 2, 1, 1, 2, "a.c",
     files, sums, fns, segs, callees, 0x1234};
 
 /* Fills a thread's buffer the way instrumented code would. */
@@ -61,6 +61,10 @@ static void count(uint64_t *w, uint64_t scale) {
   ticks[2] += 4000 * scale;
   ticks[3] += 50 * scale;
   ticks[4] += 1 * scale; /* less than the probe cost: must not go negative */
+  /* Gate state, between the hits and the ticks: never read as either. */
+  uint64_t *gates = w + lp_gates_offset(&desc);
+  for (int i = 0; i < LP_GATE_WORDS * 2; i++)
+    gates[i] = 7777;
 }
 
 static uint64_t *slot_main;
@@ -103,7 +107,7 @@ static void test_registry(void) {
   pthread_t t;
   pthread_create(&t, NULL, thread_body, NULL);
   pthread_join(t, NULL);
-  uint64_t sum[16] = {0};
+  uint64_t sum[32] = {0};
   lp_registry_visit(sum_visitor, sum, 1);
   CHECK(sum[lp_hits_offset(&desc) + 1] == 44);
   CHECK(sum[lp_ticks_offset(&desc) + 2] == 44000);
@@ -114,6 +118,24 @@ static void test_registry(void) {
   memset(sum, 0, sizeof sum);
   lp_registry_visit(sum_visitor, sum, 1);
   CHECK(sum[lp_hits_offset(&desc) + 1] == 84);
+}
+
+static void test_reset_keeps_state(void) {
+  /* A reset (a forked child's, or a snapshot's) zeroes the counts of a
+   * live buffer, but not the state of code that is running: the active
+   * frames and the gates' schedules. */
+  uint64_t *w = __lineprof_thread_init(&desc, &slot_main);
+  CHECK(w != NULL);
+  w[LP_FN_ACTIVE_FRAME] = 0xdead;
+  count(w, 1);
+  lp_registry_reset();
+  CHECK(w[LP_FN_ACTIVE_FRAME] == 0xdead);
+  CHECK(w[LP_FN_PRIMITIVE_CALLS] == 0);
+  CHECK(w[lp_hits_offset(&desc) + 1] == 0);
+  CHECK(w[lp_ticks_offset(&desc) + 2] == 0);
+  CHECK(w[lp_gates_offset(&desc)] == 7777);
+  CHECK(w[lp_ticks_offset(&desc) - 1] == 7777);
+  w[LP_FN_ACTIVE_FRAME] = 0;
 }
 
 static int write_run(int have_status, int status) {
@@ -260,7 +282,7 @@ static void test_unregister_keeps_data(const char *dir) {
   uint64_t *w = __lineprof_thread_init(&desc, &slot_main);
   CHECK(w != NULL);
   count(w, 1);
-  uint64_t sum[16] = {0};
+  uint64_t sum[32] = {0};
   lp_registry_visit(sum_visitor, sum, 1);
   CHECK(sum[lp_hits_offset(&desc)] == 22);
 }
@@ -280,6 +302,7 @@ int main(void) {
   test_snapshots_replace(dir);
   test_writer_refuses(dir);
   test_unregister_keeps_data(dir);
+  test_reset_keeps_state();
   char cmd[256];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system(cmd) != 0)
