@@ -1462,9 +1462,56 @@ static bool isBuffer(Value *V, GlobalVariable *&Slot,
 // A counter's address: its buffer's slot and its byte offset.
 using CounterAddr = std::pair<GlobalVariable *, int64_t>;
 
+// The constants that V may be, through phis, selects and integer casts
+// (SimplifyCFG turns two GEPs with constant offsets into one GEP whose
+// offset is a phi of the two). False if V may be anything else.
+static bool constantsOf(Value *V, SmallVectorImpl<int64_t> &Out,
+                        SmallPtrSetImpl<Value *> &Seen) {
+  if (auto *C = dyn_cast<ConstantInt>(V)) {
+    Out.push_back(C->getSExtValue());
+    return true;
+  }
+  if (!Seen.insert(V).second)
+    return true;
+  if (auto *Phi = dyn_cast<PHINode>(V)) {
+    for (Value *In : Phi->incoming_values())
+      if (!constantsOf(In, Out, Seen))
+        return false;
+    return true;
+  }
+  if (auto *Sel = dyn_cast<SelectInst>(V))
+    return constantsOf(Sel->getTrueValue(), Out, Seen) &&
+           constantsOf(Sel->getFalseValue(), Out, Seen);
+  if (isa<SExtInst>(V) || isa<ZExtInst>(V) || isa<TruncInst>(V))
+    return constantsOf(cast<Instruction>(V)->getOperand(0), Out, Seen);
+  return false;
+}
+
+// Does V point into a counter buffer, at any offset?
+static bool intoBuffer(Value *V, SmallPtrSetImpl<Value *> &Seen) {
+  V = V->stripPointerCasts();
+  if (!Seen.insert(V).second)
+    return false;
+  GlobalVariable *Slot = nullptr;
+  SmallPtrSet<Value *, 8> BufSeen;
+  if (isBuffer(V, Slot, BufSeen))
+    return true;
+  if (auto *GEP = dyn_cast<GEPOperator>(V))
+    return intoBuffer(GEP->getPointerOperand(), Seen);
+  if (auto *Phi = dyn_cast<PHINode>(V))
+    return any_of(Phi->incoming_values(),
+                  [&](Value *In) { return intoBuffer(In, Seen); });
+  if (auto *Sel = dyn_cast<SelectInst>(V))
+    return intoBuffer(Sel->getTrueValue(), Seen) ||
+           intoBuffer(Sel->getFalseValue(), Seen);
+  return false;
+}
+
 // The counters that pointer P + Off may address, following phis and
-// selects of addresses. Empty for the program's memory.
-static void countersAt(Value *P, int64_t Off, const DataLayout &DL,
+// selects of addresses, and GEPs whose offset is a phi of constants. Out
+// stays empty for the program's memory. False when P points into a buffer
+// at an offset that cannot be enumerated.
+static bool countersAt(Value *P, int64_t Off, const DataLayout &DL,
                        SmallVectorImpl<CounterAddr> &Out,
                        SmallPtrSetImpl<Value *> &Seen) {
   APInt Offset(DL.getIndexTypeSizeInBits(P->getType()), 0);
@@ -1474,17 +1521,37 @@ static void countersAt(Value *P, int64_t Off, const DataLayout &DL,
   SmallPtrSet<Value *, 8> BufSeen;
   if (isBuffer(Base, Slot, BufSeen)) {
     Out.push_back({Slot, Off});
-    return;
+    return true;
   }
   if (!Seen.insert(Base).second)
-    return;
+    return true;
   if (auto *Phi = dyn_cast<PHINode>(Base)) {
     for (Value *In : Phi->incoming_values())
-      countersAt(In, Off, DL, Out, Seen);
-  } else if (auto *Sel = dyn_cast<SelectInst>(Base)) {
-    countersAt(Sel->getTrueValue(), Off, DL, Out, Seen);
-    countersAt(Sel->getFalseValue(), Off, DL, Out, Seen);
+      if (!countersAt(In, Off, DL, Out, Seen))
+        return false;
+    return true;
   }
+  if (auto *Sel = dyn_cast<SelectInst>(Base))
+    return countersAt(Sel->getTrueValue(), Off, DL, Out, Seen) &&
+           countersAt(Sel->getFalseValue(), Off, DL, Out, Seen);
+  if (auto *GEP = dyn_cast<GEPOperator>(Base)) {
+    SmallPtrSet<Value *, 8> IntoSeen;
+    if (!intoBuffer(GEP->getPointerOperand(), IntoSeen))
+      return true; // the program's memory
+    // One index that is a phi of constants: each is one address.
+    SmallVector<int64_t, 4> Indices;
+    SmallPtrSet<Value *, 8> ConstSeen;
+    if (GEP->getNumIndices() != 1 ||
+        !constantsOf(*GEP->idx_begin(), Indices, ConstSeen))
+      return false;
+    int64_t Scale = DL.getTypeAllocSize(GEP->getSourceElementType());
+    for (int64_t I : Indices)
+      if (!countersAt(GEP->getPointerOperand(), Off + I * Scale, DL, Out, Seen))
+        return false;
+    return true;
+  }
+  SmallPtrSet<Value *, 8> IntoSeen;
+  return !intoBuffer(Base, IntoSeen);
 }
 
 static bool promoteCounters(Loop &L, unsigned Kind) {
@@ -1523,7 +1590,8 @@ static bool promoteCounters(Loop &L, unsigned Kind) {
         continue;
       SmallVector<CounterAddr, 2> Addrs;
       SmallPtrSet<Value *, 8> Seen;
-      countersAt(P, 0, DL, Addrs, Seen);
+      if (!countersAt(P, 0, DL, Addrs, Seen))
+        return false; // a counter we cannot name: promote nothing here
       if (Addrs.empty())
         continue; // the program's memory
       Type *AT = isa<LoadInst>(I) ? I.getType()
@@ -1551,6 +1619,7 @@ static bool promoteCounters(Loop &L, unsigned Kind) {
     bool HasStore = any_of(Uses, [](Instruction *I) { return isa<StoreInst>(I); });
     if (G.Pinned || !HasStore)
       continue;
+
     Value *Base = G.Base;
     Type *Ty = isa<LoadInst>(Uses[0]) ? Uses[0]->getType()
                                       : cast<StoreInst>(Uses[0])

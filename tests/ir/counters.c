@@ -54,7 +54,7 @@ int pick(int n) {
 // weight word and the hit count; the weight of this execution comes back
 // in the low half, the new countdown in the high half.
 // CHECK: [[DRAW]]:
-// CHECK-NEXT: [[D:%[0-9]+]] = call i64 @__lineprof_gate(i64 9, i64 [[NEW]])
+// CHECK-NEXT: [[D:%[0-9]+]] = call {{(preserve_mostcc )?}}i64 @__lineprof_gate(i64 9, i64 [[NEW]])
 // CHECK-NEXT: [[NEXT:%[0-9]+]] = lshr i64 [[D]], 32
 // CHECK-NEXT: store i64 [[NEXT]], {{.*}}[[CD]]
 // CHECK-NEXT: [[W:%[0-9]+]] = and i64 [[D]], 4294967295
@@ -66,11 +66,11 @@ int pick(int n) {
 // between them measures the probe's own cost, added to the function's probe
 // word (word 3 of function 0).
 // CHECK: br i1 %lp.timed
-// CHECK: call i64 @__lineprof_start(i64 3, i64 0, i64 %lp.weight)
+// CHECK: call {{(preserve_mostcc )?}}i64 @__lineprof_start(i64 3, i64 0, i64 %lp.weight)
 // The program's own memory accesses are marked as not aliasing counters.
 // CHECK: load i32, {{.*}} !noalias [[SCOPE]]
 // A segment closes with (now - start) * weight added to its ticks.
-// CHECK: call i64 @__lineprof_close(i64 {{[0-9]+}}, i64 %lp.t{{[0-9]*}}, i64 %lp.weight)
+// CHECK: call {{(preserve_mostcc )?}}i64 @__lineprof_close(i64 {{[0-9]+}}, i64 %lp.t{{[0-9]*}}, i64 %lp.weight)
 // The call to work() is a segment of its own, between two timestamps.
 // CHECK: call i32 @work(
 // CHECK-NEXT: br i1 %lp.timed
@@ -92,10 +92,10 @@ int pick(int n) {
 // PROBE: [[GIVEN:%[0-9]+]] = call {{.*}}(
 // PROBE-NEXT: [[NONE:%[0-9]+]] = icmp eq {{.*}} [[GIVEN]], null
 // PROBE-NEXT: br i1 [[NONE]], label %fallback, label %got
-// PROBE-LABEL: define internal i64 @__lineprof_start(
+// PROBE-LABEL: define internal {{(preserve_mostcc )?}}i64 @__lineprof_start(
 // PROBE: asm sideeffect "lfence\0A\09rdtsc"
 // PROBE: asm sideeffect "lfence\0A\09rdtsc"
-// PROBE-LABEL: define internal i64 @__lineprof_close(
+// PROBE-LABEL: define internal {{(preserve_mostcc )?}}i64 @__lineprof_close(
 // PROBE: load {{.*}} @__lineprof_buffer
 // PROBE: asm sideeffect "lfence\0A\09rdtsc"
 // PROBE: sub i64
@@ -103,7 +103,7 @@ int pick(int n) {
 // The schedule: interval 1 up to 256 hits, then P/2 + (hash & (P-1)) for
 // P = 16, 256 and 4096 (stored minus one), the hash being the top 12 bits
 // of a multiplicative hash of the hit count.
-// SCHED-LABEL: define internal i64 @__lineprof_gate(i64 %0, i64 %1)
+// SCHED-LABEL: define internal {{(preserve_mostcc )?}}i64 @__lineprof_gate(i64 %0, i64 %1)
 // SCHED: [[PREV:%[0-9]+]] = load i64, {{.*}} !alias.scope
 // SCHED: [[H0:%[0-9]+]] = mul i64 %1, -7046029254386353131
 // SCHED-NEXT: [[H:%[0-9]+]] = lshr i64 [[H0]], 52
@@ -121,5 +121,5 @@ int pick(int n) {
 
 // EXACT-LABEL: define {{.*}} @pick(
 // EXACT-NOT: lp.timed
-// EXACT: call i64 @__lineprof_start(i64 3, i64 0, i64 1)
+// EXACT: call {{(preserve_mostcc )?}}i64 @__lineprof_start(i64 3, i64 0, i64 1)
 // EXACT: ret i32
