@@ -68,8 +68,38 @@ def recursion(con):
     report("no negative or inverted times", negative == 0, str(negative))
 
 
-CHECKS = {"callee-time": callee_time, "recursion": recursion}
+def no_inverted_times(con):
+    bad = con.execute(
+        "SELECT count(*) FROM line_stats WHERE time_ns < 0 OR self_ns < 0 "
+        "OR self_ns > time_ns").fetchone()[0]
+    report("no negative or inverted times", bad == 0, str(bad))
+
+
+def memory_bound(con):
+    cheap, chase = line_by_marker(con, "CHEAP"), line_by_marker(con, "CHASE")
+    share = chase["time"] / max(cheap["time"] + chase["time"], 1)
+    print("chase share %.3f (chase %d ns, cheap %d ns)" % (share, chase["time"], cheap["time"]))
+    report("chase line has at least 80% of the two lines' time", share >= 0.80,
+           "%.3f: %s %s" % (share, chase, cheap))
+    no_inverted_times(con)
+
+
+def empty_loop(con, plain_file):
+    words = open(plain_file).read().split()
+    plain = float(words[words.index("ns_per_iteration") + 1])
+    iterations = int(words[words.index("iterations") + 1])
+    own = con.execute(
+        "SELECT SUM(self_ns) FROM line_profile WHERE function = 'empty'").fetchone()[0]
+    per = own / iterations
+    print("empty loop: lineprof %.4f ns per iteration, plain %.4f ns" % (per, plain))
+    report("empty loop per iteration within 2x + 0.5 ns of plain",
+           per <= 2 * plain + 0.5 and per >= plain / 2 - 0.5,
+           "%.4f vs %.4f" % (per, plain))
+
+
+CHECKS = {"callee-time": callee_time, "recursion": recursion,
+          "memory-bound": memory_bound, "empty-loop": empty_loop}
 
 if __name__ == "__main__":
     con = sqlite3.connect(sys.argv[1])
-    CHECKS[sys.argv[2]](con)
+    CHECKS[sys.argv[2]](con, *sys.argv[3:])
