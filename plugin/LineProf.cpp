@@ -77,11 +77,12 @@ using namespace llvm;
 namespace {
 
 // Must match runtime/lineprof_abi.h.
-constexpr uint32_t AbiVersion = 2;
+constexpr uint32_t AbiVersion = 3;
 constexpr uint32_t ModTiming = 0x1, ModDebugInfo = 0x2;
-constexpr uint32_t SegCall = 0x1;
+constexpr uint32_t SegCall = 0x1, SegCallProbes = 0x2;
 constexpr uint64_t FnPrimitiveCalls = 0, FnInclusiveTicks = 1,
-                   FnActiveFrame = 2, FnProbeTicks = 3, FnWords = 4;
+                   FnActiveFrame = 2, FnProbeTicks = 3, FnInclusiveProbes = 4,
+                   FnWords = 5;
 constexpr uint64_t GateCountdown = 0, GateWeight = 1, GateWords = 2;
 
 constexpr uint32_t NoCallee = 0xffffffffu;
@@ -313,6 +314,7 @@ private:
   uint32_t NumGates = 0, GatesUsed = 0;
 
   GlobalVariable *TlsBuffer = nullptr;
+  GlobalVariable *ProbeCount = nullptr; // timestamps taken on this thread
   GlobalVariable *Desc = nullptr; // placeholder until the tables are built
 
   uint32_t fileId(StringRef Path, const DIFile *F);
@@ -331,6 +333,7 @@ private:
   Value *timedProbe(Instruction *Before, BlockClock &C, ProbeKind Kind,
                     uint64_t Word, Value *Start, Value *Fallback);
   Value *startClock(Instruction *Before, BlockClock &C);
+  Value *probeCountAfter(Value *T);
   Value *emitBufferLoad(Function &F, Instruction *&Last);
   Function *getOrCreateGetBuffer();
   bool isTimedCall(const CallBase &CB, const TargetLibraryInfo &TLI);
@@ -821,8 +824,8 @@ Function *ModuleInstrumenter::getOrCreateGateHelper() {
 // several times larger (and its compilation as many times slower).
 //   __lineprof_close(word, start, weight): now = clock;
 //       buffer[word] += (now - start) * weight; returns now
-//   __lineprof_start(word, _, weight): two timestamps; the empty segment
-//       between them, weighted, goes to buffer[word]; returns the second
+//   __lineprof_start(_, _, _): returns now (a block's first timestamp,
+//       followed at once by a close of the function's probe word)
 // To the optimizer they may read and write any memory, so that the
 // program's loads and stores stay between the timestamps of their segment.
 // Declared to touch only memory the program cannot see, they let
@@ -847,15 +850,18 @@ Function *ModuleInstrumenter::getOrCreateProbe(ProbeKind Kind) {
   IRBuilder<> B(BasicBlock::Create(Ctx, "entry", F));
   Value *Buf = B.CreatePointerCast(B.CreateLoad(PtrTy, TlsBuffer),
                                    pointerTo(I64));
-  Value *Begin = Start;
-  if (Kind == ProbeKind::Start)
-    Begin = readClock(B);
   Value *Now = readClock(B);
+  B.CreateStore(B.CreateAdd(B.CreateLoad(I64, ProbeCount), B.getInt64(1)),
+                ProbeCount);
+  if (Kind == ProbeKind::Start) {
+    B.CreateRet(Now);
+    return F;
+  }
   Value *P = B.CreateInBoundsGEP(I64, Buf, Word);
   LoadInst *Old = B.CreateLoad(I64, P);
   markOurs(Old);
   markOurs(B.CreateStore(
-      B.CreateAdd(Old, B.CreateMul(B.CreateSub(Now, Begin), Weight)), P));
+      B.CreateAdd(Old, B.CreateMul(B.CreateSub(Now, Start), Weight)), P));
   B.CreateRet(Now);
   return F;
 }
@@ -878,6 +884,15 @@ Value *ModuleInstrumenter::timedProbe(Instruction *Before, BlockClock &C,
                                 C.Weight ? C.Weight : B.getInt64(1)},
                                "lp.t");
   Now->setCallingConv(probeCallingConv());
+  if (Kind == ProbeKind::Start) {
+    // The empty segment from here to the next timestamp costs what every
+    // segment boundary costs: a return, a call and a timestamp.
+    Now = B.CreateCall(getOrCreateProbe(ProbeKind::Close),
+                       {B.getInt64(ProbeWordIndex), Now,
+                        C.Weight ? C.Weight : B.getInt64(1)},
+                       "lp.t");
+    Now->setCallingConv(probeCallingConv());
+  }
   if (!Then)
     return Now;
   B.SetInsertPoint(Before);
@@ -894,11 +909,30 @@ Value *ModuleInstrumenter::closeSegment(Instruction *Before, BlockClock &C,
                     C.Ticks);
 }
 
+// The thread's timestamp count just after the probe that returned T, read
+// on the timed path only (0 on the other).
+Value *ModuleInstrumenter::probeCountAfter(Value *T) {
+  auto *Phi = dyn_cast<PHINode>(T);
+  if (!Phi) { // exact mode: every execution is timed
+    IRBuilder<> B(cast<Instruction>(T)->getNextNode());
+    return B.CreateLoad(I64, ProbeCount, "lp.probes");
+  }
+  BasicBlock *Then = Phi->getIncomingBlock(0);
+  IRBuilder<> TB(Then->getTerminator());
+  Value *Count = TB.CreateLoad(I64, ProbeCount);
+  IRBuilder<> PB(&*Phi->getParent()->getFirstInsertionPt());
+  PHINode *P = PB.CreatePHI(I64, 2, "lp.probes");
+  P->addIncoming(Count, Then);
+  P->addIncoming(PB.getInt64(0), Phi->getIncomingBlock(1));
+  return P;
+}
+
 // A fresh start after setjmp or at the top of a block. The start is taken
-// twice: the two timestamps bound an empty segment, whose ticks, summed per
-// function (the function's probe word), measure what one probe costs in
-// this very code; the runtime subtracts that from every segment of the
-// function.
+// twice, by two probe calls in a row: the two timestamps bound an empty
+// segment, whose ticks, summed per function (the function's probe word),
+// measure what one segment boundary (a return, a call and a timestamp)
+// costs in this very code; the runtime subtracts that from every segment
+// of the function.
 Value *ModuleInstrumenter::startClock(Instruction *Before, BlockClock &C) {
   IRBuilder<> B(Before);
   return timedProbe(Before, C, ProbeKind::Start, ProbeWordIndex,
@@ -955,6 +989,7 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
 
   // Values from the entry block, used by every exit.
   BlockClock EntryClock;
+  Value *EntryProbes = nullptr;
   Value *Primitive = nullptr, *ActiveAddr = nullptr;
 
   // Where each block's own code starts, before we add any.
@@ -1036,17 +1071,45 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
 
     if (Timing != TimingMode::None)
       Clock.Ticks = startClock(Top, Clock);
+    if (BB == Body && Timing != TimingMode::None) {
+      // The timestamps taken so far, read where the entry's are taken.
+      EntryProbes = probeCountAfter(Clock.Ticks);
+    }
     if (BB == Body)
       EntryClock = Clock;
 
     // Walk the block and cut it into segments.
     SegmentInfo Cur{FnIndex, FI.File, 0, BlockIdx, 0};
     // Close the open segment before I and open Next.
+    // A call segment's duration holds the timestamps its callee took: the
+    // timed path counts them (the thread's timestamp count when the call
+    // segment opens, CallProbes, and when it closes) into the word of a
+    // pseudo-segment after it, and the runtime takes their cost off.
+    Value *CallProbes = nullptr;
+    auto closeCall = [&](Instruction *Before, uint32_t SegIdx) {
+      Segments.push_back({FnIndex, Cur.File, 0, BlockIdx, SegCallProbes});
+      Value *T = closeSegment(Before, Clock, SegIdx);
+      auto *Call = cast<CallInst>(isa<PHINode>(T)
+                                      ? cast<PHINode>(T)->getIncomingValue(0)
+                                      : T);
+      IRBuilder<> CB(Call);
+      Value *N = CB.CreateSub(CB.CreateLoad(I64, ProbeCount), CallProbes);
+      if (Clock.Weight)
+        N = CB.CreateMul(N, Clock.Weight);
+      addTo(CB, CB.CreateConstInBoundsGEP1_64(I64, Buf, TicksBase + SegIdx + 1), N);
+      return T;
+    };
     auto boundary = [&](Instruction *Before, const SegmentInfo &Next) {
       uint32_t SegIdx = Segments.size();
       Segments.push_back(Cur);
-      if (Timing != TimingMode::None)
-        Clock.Ticks = closeSegment(Before, Clock, SegIdx);
+      if (Timing != TimingMode::None) {
+        if (Cur.Flags & SegCall)
+          Clock.Ticks = closeCall(Before, SegIdx);
+        else
+          Clock.Ticks = closeSegment(Before, Clock, SegIdx);
+        if (Next.Flags & SegCall)
+          CallProbes = probeCountAfter(Clock.Ticks);
+      }
       Cur = Next;
     };
     auto locOf = [&](Instruction &I, uint32_t &Line, uint32_t &File) {
@@ -1128,7 +1191,7 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
       uint32_t SegIdx = Segments.size();
       Segments.push_back(Cur);
       if (Timing != TimingMode::None)
-        closeSegment(Edge->getTerminator(), Clock, SegIdx);
+        closeCall(Edge->getTerminator(), SegIdx);
       continue;
     }
 
@@ -1153,6 +1216,12 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
         if (EntryClock.Weight)
           D = TB.CreateMul(D, EntryClock.Weight);
         addTo(TB, fnWordPtr(TB, FnInclusiveTicks), D);
+        // And how many timestamps were taken inside it, weighted: the
+        // runtime subtracts what they cost.
+        Value *Probes = TB.CreateSub(TB.CreateLoad(I64, ProbeCount), EntryProbes);
+        if (EntryClock.Weight)
+          Probes = TB.CreateMul(Probes, EntryClock.Weight);
+        addTo(TB, fnWordPtr(TB, FnInclusiveProbes), Probes);
         IB.SetInsertPoint(Term);
       }
       LoadInst *Active = IB.CreateLoad(I64, ActiveAddr);
@@ -1172,6 +1241,16 @@ void ModuleInstrumenter::emitRuntimeGlue() {
   // pointer; a shared library needs the general model to be dlopen-able.
   if (M.getPIELevel() != PIELevel::Default || M.getPICLevel() == PICLevel::NotPIC)
     TlsBuffer->setThreadLocalMode(GlobalValue::LocalExecTLSModel);
+  // The timestamps this thread has taken, in every module of the image: a
+  // timed call subtracts those taken inside it from its duration.
+  ProbeCount = M.getNamedGlobal("__lineprof_probes");
+  if (!ProbeCount) {
+    ProbeCount = new GlobalVariable(M, I64, false, GlobalValue::LinkOnceODRLinkage,
+                                    ConstantInt::get(I64, 0), "__lineprof_probes");
+    ProbeCount->setVisibility(GlobalValue::HiddenVisibility);
+    ProbeCount->setComdat(M.getOrInsertComdat("__lineprof_probes"));
+    ProbeCount->setThreadLocal(true);
+  }
 
   // The descriptor's type is only known at the end too; use a byte
   // placeholder and replace all uses.

@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#define LP_ABI_VERSION 2
+#define LP_ABI_VERSION 3
 
 /* lp_module_desc.flags */
 #define LP_MOD_TIMING 0x1u    /* timestamps were placed (not counts-only) */
@@ -19,6 +19,9 @@
 
 /* lp_segment_desc.flags */
 #define LP_SEG_CALL 0x1u /* the segment is one call: its time is callee time */
+#define LP_SEG_CALL_PROBES 0x2u /* not code: its ticks word counts the
+                                   timestamps taken inside the call segment
+                                   just before it (weighted) */
 
 #define LP_NO_CALLEE 0xffffffffu /* lp_segment_desc.callee of a non-call */
 
@@ -76,7 +79,10 @@ struct lp_module_desc {
 #define LP_FN_PROBE_TICKS 3     /* ticks of the empty segment that each timed
                                    block starts with: the cost of one probe
                                    in this function's code, weighted */
-#define LP_FN_WORDS 4
+#define LP_FN_INCLUSIVE_PROBES 4 /* timestamps taken inside the timed
+                                    primitive calls, weighted: their cost is
+                                    not the function's */
+#define LP_FN_WORDS 5
 
 #define LP_GATE_COUNTDOWN 0 /* executions to skip before the next timed one */
 #define LP_GATE_WEIGHT 1    /* the current interval's length, minus one: the

@@ -150,6 +150,7 @@ static int lp_cmp_seg(const void *a, const void *b) {
 struct lp_fn_total {
   double self_ticks; /* compensated ticks outside calls */
   double call_ticks; /* compensated ticks of its call segments */
+  double inclusive_ticks; /* its primitive calls, less the probes inside */
   double scale;      /* factor applied to the self ticks of its lines */
 };
 
@@ -232,6 +233,7 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
   probe = malloc((m->n_functions + 1) * sizeof *probe);
   if (!probe)
     goto out;
+  double all_measured = 0, all_executions = 0;
   for (uint32_t f = 0; f < m->n_functions; f++) {
     uint32_t first = m->functions[f].entry_block;
     uint32_t last = f + 1 < m->n_functions ? m->functions[f + 1].entry_block
@@ -242,6 +244,19 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
     uint64_t measured = fn_words[(uint64_t)f * LP_FN_WORDS + LP_FN_PROBE_TICKS];
     probe[f] = executions && measured ? (double)measured / (double)executions
                                       : w->overhead;
+    all_measured += (double)measured;
+    all_executions += (double)executions;
+  }
+  /* A timed call's duration holds the timestamps taken inside it, in its
+   * own code and in its callees': each costs about what an empty segment
+   * does, on average over the module. */
+  double stamp = all_executions && all_measured ? all_measured / all_executions
+                                                : w->overhead;
+  for (uint32_t f = 0; timing && f < m->n_functions; f++) {
+    double t = (double)fn_words[(uint64_t)f * LP_FN_WORDS + LP_FN_INCLUSIVE_TICKS] -
+               stamp * (double)fn_words[(uint64_t)f * LP_FN_WORDS +
+                                        LP_FN_INCLUSIVE_PROBES];
+    totals[f].inclusive_ticks = t > 0 ? t : 0;
   }
 
   for (uint32_t f = 0; f < m->n_functions; f++) {
@@ -265,7 +280,12 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
     goto out;
   for (uint32_t s = 0; timing && s < m->n_segments; s++) {
     const struct lp_segment_desc *sd = &m->segments[s];
+    if (sd->flags & LP_SEG_CALL_PROBES)
+      continue;
     double t = (double)ticks[s] - probe[sd->function] * (double)hits[sd->block];
+    /* A call's duration also holds the timestamps taken in the callee. */
+    if (s + 1 < m->n_segments && (m->segments[s + 1].flags & LP_SEG_CALL_PROBES))
+      t -= stamp * (double)ticks[s + 1];
     seg_ticks[s] = t > 0 ? t : 0;
     if (!(sd->flags & LP_SEG_CALL))
       totals[sd->function].self_ticks += seg_ticks[s];
@@ -281,14 +301,18 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
    * the total already). Timed segments overstate short code that overlaps
    * in the pipeline (a timestamp waits for it to finish), so when its
    * lines' own time comes out larger than that, it is scaled down to it:
-   * the lines keep their shares, the function its measured total. */
+   * the lines keep their shares, the function its measured total. The
+   * bound is a difference of two sampled estimates; it is trusted only
+   * when the calls are at most
+   * half of the total: a function that mostly calls out keeps its lines'
+   * own measure (the bound once zeroed the self time of such functions). */
   for (uint32_t f = 0; f < m->n_functions; f++) {
-    const uint64_t *fw = fn_words + (uint64_t)f * LP_FN_WORDS;
-    double bound = (double)fw[LP_FN_INCLUSIVE_TICKS] - totals[f].call_ticks;
+    double total = totals[f].inclusive_ticks;
+    double bound = total - totals[f].call_ticks;
     totals[f].scale = 1;
     if (timing && hits[m->functions[f].entry_block] &&
-        totals[f].self_ticks > bound)
-      totals[f].scale = bound > 0 ? bound / totals[f].self_ticks : 0;
+        totals[f].call_ticks <= 0.5 * total && totals[f].self_ticks > bound)
+      totals[f].scale = bound / totals[f].self_ticks;
     totals[f].self_ticks = 0; /* summed again below, scaled */
   }
 
@@ -305,6 +329,8 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
       if (s->function != first->function || s->file != first->file ||
           s->line != first->line)
         break;
+      if (s->flags & LP_SEG_CALL_PROBES)
+        continue;
       uint64_t h = hits[s->block];
       if (h > line_hits)
         line_hits = h;
@@ -375,7 +401,7 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
                   (long long)hits[m->functions[f].entry_block]);
     sq.bind_int64(w->function_stat, 4, (long long)fw[LP_FN_PRIMITIVE_CALLS]);
     sq.bind_int64(w->function_stat, 5,
-                  timing ? lp_ns(w, (double)fw[LP_FN_INCLUSIVE_TICKS]) : 0);
+                  timing ? lp_ns(w, totals[f].inclusive_ticks) : 0);
     sq.bind_int64(w->function_stat, 6, lp_ns(w, totals[f].self_ticks));
     if (lp_run(w, w->function_stat, 0) < 0)
       goto out;

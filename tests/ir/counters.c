@@ -28,23 +28,23 @@ int pick(int n) {
 // to callee 0, whose name is in the callee table.
 // TABLE: @lp.callee = private unnamed_addr constant [5 x i8] c"work\00"
 // TABLE: @lp.segments = private constant {{.*}}{ i32 0, i32 0, i32 20, i32 {{[0-9]+}}, i32 1, i32 0 }
-// ABI 2, flags 3 (timing, debug info), 4 blocks, 1 function, 1 file, 1 callee,
+// ABI 3, flags 3 (timing, debug info), 4 blocks, 1 function, 1 file, 1 callee,
 // 1 gate.
-// TABLE: @__lineprof_module = internal constant { i32, i32, i32, i32, i32, i32, i32, i32, {{.*}} } { i32 2, i32 3, i32 4, i32 {{[0-9]+}}, i32 1, i32 1, i32 1, i32 1,
+// TABLE: @__lineprof_module = internal constant { i32, i32, i32, i32, i32, i32, i32, i32, {{.*}} } { i32 3, i32 3, i32 4, i32 {{[0-9]+}}, i32 1, i32 1, i32 1, i32 1,
 // TABLE: @llvm.global_ctors = {{.*}}@__lineprof_ctor
 // TABLE: @llvm.global_dtors = {{.*}}@__lineprof_dtor
 
 // CHECK-LABEL: define {{.*}} @pick(
 // CHECK: call {{.*}} @__lineprof_get_buffer()
-// The entry block counts the call (function words come first: 4 per fn).
+// The entry block counts the call (function words come first: 5 per fn).
 // Counter accesses carry the counters' alias scope.
-// CHECK: [[HIT:%[0-9a-z.]+]] = getelementptr inbounds i64, {{.*}}, i64 4
+// CHECK: [[HIT:%[0-9a-z.]+]] = getelementptr inbounds i64, {{.*}}, i64 5
 // CHECK-NEXT: [[OLD:%[0-9]+]] = load i64, {{.*}}[[HIT]], align 8, !alias.scope [[SCOPE:![0-9]+]]
 // CHECK-NEXT: [[NEW:%[0-9]+]] = add i64 [[OLD]], 1
 // CHECK-NEXT: store i64 [[NEW]], {{.*}}[[HIT]], align 8, !alias.scope [[SCOPE]]
 // The gate: a countdown in the gate's word (after the 4 hit counters),
 // one decrement and one branch on the fast path.
-// CHECK-NEXT: [[CD:%[0-9]+]] = getelementptr inbounds i64, {{.*}}, i64 8
+// CHECK-NEXT: [[CD:%[0-9]+]] = getelementptr inbounds i64, {{.*}}, i64 9
 // CHECK-NEXT: [[C0:%[0-9]+]] = load i64, {{.*}}[[CD]], align 8, !alias.scope [[SCOPE]]
 // CHECK-NEXT: [[C1:%[0-9]+]] = sub i64 [[C0]], 1
 // CHECK-NEXT: store i64 [[C1]], {{.*}}[[CD]], align 8, !alias.scope [[SCOPE]]
@@ -54,7 +54,7 @@ int pick(int n) {
 // weight word and the hit count; the weight of this execution comes back
 // in the low half, the new countdown in the high half.
 // CHECK: [[DRAW]]:
-// CHECK-NEXT: [[D:%[0-9]+]] = call {{(preserve_mostcc )?}}i64 @__lineprof_gate(i64 9, i64 [[NEW]])
+// CHECK-NEXT: [[D:%[0-9]+]] = call {{(preserve_mostcc )?}}i64 @__lineprof_gate(i64 10, i64 [[NEW]])
 // CHECK-NEXT: [[NEXT:%[0-9]+]] = lshr i64 [[D]], 32
 // CHECK-NEXT: store i64 [[NEXT]], {{.*}}[[CD]]
 // CHECK-NEXT: [[W:%[0-9]+]] = and i64 [[D]], 4294967295
@@ -62,11 +62,12 @@ int pick(int n) {
 // CHECK-NEXT: %lp.weight = phi i64 [ [[W]], %[[DRAW]] ], [ 1, %{{[0-9]+}} ]
 // Recursion bookkeeping: a call is primitive when no frame is active.
 // CHECK: icmp uge i64
-// A timed block starts with two timestamps, out of line: the empty segment
-// between them measures the probe's own cost, added to the function's probe
-// word (word 3 of function 0).
+// A timed block starts with two timestamps, by two probe calls in a row:
+// the empty segment between them measures what a segment boundary costs,
+// added to the function's probe word (word 3 of function 0).
 // CHECK: br i1 %lp.timed
-// CHECK: call {{(preserve_mostcc )?}}i64 @__lineprof_start(i64 3, i64 0, i64 %lp.weight)
+// CHECK: [[T0:%lp.t[0-9]*]] = call {{(preserve_mostcc )?}}i64 @__lineprof_start(i64 3, i64 0, i64 %lp.weight)
+// CHECK-NEXT: call {{(preserve_mostcc )?}}i64 @__lineprof_close(i64 3, i64 [[T0]], i64 %lp.weight)
 // The program's own memory accesses are marked as not aliasing counters.
 // CHECK: load i32, {{.*}} !noalias [[SCOPE]]
 // A segment closes with (now - start) * weight added to its ticks.
@@ -94,7 +95,12 @@ int pick(int n) {
 // PROBE-NEXT: br i1 [[NONE]], label %fallback, label %got
 // PROBE-LABEL: define internal {{(preserve_mostcc )?}}i64 @__lineprof_start(
 // PROBE: asm sideeffect "lfence\0A\09rdtsc"
-// PROBE: asm sideeffect "lfence\0A\09rdtsc"
+// Each timestamp is counted, so that a timed call can take the cost of those
+// taken inside it off its duration.
+// PROBE: [[N:%[0-9]+]] = load i64, {{.*}} @__lineprof_probes
+// PROBE-NEXT: [[N1:%[0-9]+]] = add i64 [[N]], 1
+// PROBE-NEXT: store i64 [[N1]], {{.*}} @__lineprof_probes
+// PROBE-NEXT: ret i64
 // PROBE-LABEL: define internal {{(preserve_mostcc )?}}i64 @__lineprof_close(
 // PROBE: load {{.*}} @__lineprof_buffer
 // PROBE: asm sideeffect "lfence\0A\09rdtsc"
