@@ -174,6 +174,37 @@ def main():
                       fmt_kb(size["median"] if size else None)]
         out.append(f"| {name} | " + " | ".join(cells) + " |")
     out.append("")
+    threads = sorted({r["input"] for r in runs if r["section"] == "threads"},
+                     key=lambda i: int(i.split()[0]))
+    if threads:
+        tbuilds = []
+        for r in runs:
+            if r["section"] == "threads" and r["build"] not in tbuilds:
+                tbuilds.append(r["build"])
+
+        def tcell(build, inp):
+            return summarize([int(r["wall_ns"]) for r in runs
+                              if r["section"] == "threads" and r["build"] == build
+                              and r["input"] == inp])
+        result["threads"] = {}
+        out.append("Threads: the same work on each thread (`threads T n`, "
+                   "Collatz steps of 1..n), median wall time and ratio to plain "
+                   "at the same T. With per-thread buffers the ratio on 2 threads "
+                   "should be no worse than on 1.")
+        out.append("")
+        out.append("| build | " + " | ".join(f"T={i.split()[0]} s | T={i.split()[0]} ×"
+                                            for i in threads) + " |")
+        out.append("|---" * (1 + 2 * len(threads)) + "|")
+        for b in tbuilds:
+            cells = []
+            for inp in threads:
+                wall, base = tcell(b, inp), tcell("plain", inp)
+                ratio = wall["median"] / base["median"] if wall and base else None
+                result["threads"].setdefault(b, {})[inp] = {
+                    "wall_ns": wall, "ratio_to_plain": ratio}
+                cells += [fmt_s(wall["median"] if wall else None), fmt_ratio(ratio)]
+            out.append(f"| {b} | " + " | ".join(cells) + " |")
+        out.append("")
     cg = result["callgrind"]
     if cg:
         out.append(f"Callgrind reference ({meta['valgrind']}): `valgrind --tool=callgrind` "
