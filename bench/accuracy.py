@@ -156,6 +156,7 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("args", nargs="*")
     a = ap.parse_args()
+    a.plain, a.lineprof = os.path.abspath(a.plain), os.path.abspath(a.lineprof)
     with tempfile.TemporaryDirectory() as work:
         pf, pl, n, outside = perf_profile(a.plain, a.args, a.reps, work)
         lf, ll = lineprof_profile(a.lineprof, a.args, a.reps, work)
