@@ -39,6 +39,21 @@ config.substitutions += [
 ]
 config.available_features.add("llvm-%d" % config.llvm_major)
 
+# With -DLINEPROF_SANITIZE=ON the runtime and the CLI carry ASan and UBSan.
+# The programs under test do not: every process gets the shared ASan
+# runtime preloaded, so that the runtime it loads finds it. ASan leaves
+# signals to the program (the exit-path tests check them), and reports no
+# leaks of the tools the tests run (clang, python); the CLI's leaks are
+# checked by the ctest tests that run it directly.
+if config.sanitize:
+    config.available_features.add("sanitize")
+    config.environment["LD_PRELOAD"] = config.asan_runtime
+    config.environment["ASAN_OPTIONS"] = ":".join([
+        "detect_leaks=0", "handle_segv=0", "handle_sigbus=0", "handle_sigfpe=0",
+        "handle_sigill=0", "handle_abort=0", "allow_user_segv_handler=1",
+        "abort_on_error=0", "exitcode=99"])
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1:exitcode=98"
+
 # A clang of another LLVM major version, if one is installed, to check that
 # the plugin refuses to load into it.
 import shutil
