@@ -53,6 +53,7 @@ static struct {
   const char *(*errmsg)(sqlite3 *);
   int (*busy_timeout)(sqlite3 *, int);
   long long (*last_insert_rowid)(sqlite3 *);
+  int (*changes)(sqlite3 *);
 } sq;
 
 /* Binds sq from libsqlite3. Returns NULL on success, else dlerror's text. */
@@ -81,6 +82,7 @@ static const char *lp_load_sqlite(void) {
       {(void **)&sq.errmsg, "sqlite3_errmsg"},
       {(void **)&sq.busy_timeout, "sqlite3_busy_timeout"},
       {(void **)&sq.last_insert_rowid, "sqlite3_last_insert_rowid"},
+      {(void **)&sq.changes, "sqlite3_changes"},
       {(void **)&sq.open_v2, "sqlite3_open_v2"}, /* last: marks success */
   };
   for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++)
@@ -95,7 +97,8 @@ struct lp_writer {
   long long run_id;
   double ns_per_tick;       /* 1e9 / ticks_per_second */
   double overhead;          /* ticks one probe adds to a segment */
-  sqlite3_stmt *file, *function, *line, *line_stat, *function_stat, *call_stat;
+  sqlite3_stmt *file, *function, *line, *line_find, *line_stat, *function_stat,
+      *call_stat;
   long long *file_ids;      /* per module file index, reused across modules */
   size_t file_ids_cap;
   uint64_t lines_written;
@@ -125,6 +128,28 @@ static long long lp_run(struct lp_writer *w, sqlite3_stmt *st, int want_id) {
     return -1;
   }
   return id;
+}
+
+/* The line_id of (function, file, line), inserting the row when it is new.
+ * Not an upsert with RETURNING: SQLite runs RETURNING through a temporary
+ * table per execution, and an upsert rewrites an existing row; one run of
+ * sqlite3.c has 50,000 lines. Returns -1 with w->error set on failure. */
+static long long lp_line_id(struct lp_writer *w, long long fn, long long file,
+                            long long line) {
+  sq.bind_int64(w->line, 1, fn);
+  sq.bind_int64(w->line, 2, file);
+  sq.bind_int64(w->line, 3, line);
+  if (lp_run(w, w->line, 0) < 0)
+    return -1;
+  if (sq.changes(w->db) == 1)
+    return sq.last_insert_rowid(w->db);
+  sq.bind_int64(w->line_find, 1, fn);
+  sq.bind_int64(w->line_find, 2, file);
+  sq.bind_int64(w->line_find, 3, line);
+  long long id = lp_run(w, w->line_find, 1);
+  if (id == 0 && !w->error)
+    w->error = "a line row vanished while writing";
+  return id > 0 ? id : -1;
 }
 
 static int64_t lp_ns(const struct lp_writer *w, double ticks) {
@@ -360,10 +385,8 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
     }
     totals[first->function].self_ticks += line_self;
     if (first->line != 0) {
-      sq.bind_int64(w->line, 1, fn_ids[first->function]);
-      sq.bind_int64(w->line, 2, w->file_ids[first->file]);
-      sq.bind_int64(w->line, 3, first->line);
-      long long line_id = lp_run(w, w->line, 1);
+      long long line_id = lp_line_id(w, fn_ids[first->function],
+                                     w->file_ids[first->file], first->line);
       if (line_id < 0)
         goto out;
       sq.bind_int64(w->line_stat, 1, w->run_id);
@@ -569,9 +592,12 @@ static int lp_write_to(const char *path, const struct lp_run_end *end,
                     "DO UPDATE SET name=excluded.name RETURNING function_id");
   if (rc == 0)
     rc = lp_prepare(&w, &w.line,
-                    "INSERT INTO lines(function_id, file_id, line_no) "
-                    "VALUES(?,?,?) ON CONFLICT(function_id, file_id, line_no) "
-                    "DO UPDATE SET line_no=line_no RETURNING line_id");
+                    "INSERT OR IGNORE INTO lines(function_id, file_id, line_no) "
+                    "VALUES(?,?,?)");
+  if (rc == 0)
+    rc = lp_prepare(&w, &w.line_find,
+                    "SELECT line_id FROM lines WHERE function_id=? AND "
+                    "file_id=? AND line_no=?");
   if (rc == 0)
     rc = lp_prepare(&w, &w.line_stat,
                     "INSERT INTO line_stats(run_id, line_id, hits, time_ns, "
@@ -634,8 +660,8 @@ static int lp_write_to(const char *path, const struct lp_run_end *end,
     rc = lp_exec(&w, "COMMIT");
   if (rc != 0)
     snprintf(why, why_size, "%s", w.error ? w.error : strerror(errno));
-  sqlite3_stmt *stmts[] = {w.file, w.function, w.line, w.line_stat,
-                           w.function_stat, w.call_stat};
+  sqlite3_stmt *stmts[] = {w.file, w.function, w.line, w.line_find,
+                           w.line_stat, w.function_stat, w.call_stat};
   for (size_t i = 0; i < sizeof stmts / sizeof stmts[0]; i++)
     if (stmts[i])
       sq.finalize(stmts[i]);
