@@ -6,6 +6,8 @@
  *   LINEPROF_VERBOSE  1: one note on stderr per flush
  *   LINEPROF_INTERVAL seconds between snapshots of a running program
  *   LINEPROF_SIGNAL   a signal (USR1, …) that asks for a snapshot
+ *   LINEPROF_BUSY_TIMEOUT  milliseconds to wait for a locked database
+ *                     before writing to a fallback file (default 10000)
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -92,6 +94,17 @@ LP_HIDDEN void lp_config_init(void) {
               "ignored", iv);
   }
   lp_config.snapshot_signal = lp_parse_signal(getenv("LINEPROF_SIGNAL"));
+  lp_config.busy_timeout_ms = 10000;
+  const char *bt = getenv("LINEPROF_BUSY_TIMEOUT");
+  if (bt && *bt) {
+    char *end;
+    long ms = strtol(bt, &end, 10);
+    if (*end == '\0' && ms >= 0 && ms <= 86400000)
+      lp_config.busy_timeout_ms = (int)ms;
+    else
+      lp_warn("LINEPROF_BUSY_TIMEOUT='%s' is not a number of milliseconds; "
+              "using 10000", bt);
+  }
   const char *v = getenv("LINEPROF_VERBOSE");
   lp_config.verbose = v && *v && strcmp(v, "0") != 0;
   if (!getcwd(lp_config.cwd, sizeof lp_config.cwd))

@@ -44,6 +44,7 @@ struct lp_config {
   uint64_t parent_start_ns; /* the parent run's start_ns, to link the runs */
   double interval_s;    /* LINEPROF_INTERVAL: seconds between snapshots */
   int snapshot_signal;  /* LINEPROF_SIGNAL: signal that asks for one, or 0 */
+  int busy_timeout_ms;  /* LINEPROF_BUSY_TIMEOUT: wait for a locked database */
 };
 
 /* How a run ended (or that it has not), for the writer. */

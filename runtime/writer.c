@@ -451,7 +451,7 @@ static int lp_open(struct lp_writer *w, const char *path) {
     w->error = w->db ? sq.errmsg(w->db) : "out of memory";
     return -1;
   }
-  sq.busy_timeout(w->db, 10000);
+  sq.busy_timeout(w->db, lp_config.busy_timeout_ms);
   /* In WAL mode, NORMAL never corrupts the database; only the last runs
    * can be lost to a power cut. It saves an fsync per run at exit. */
   sq.exec(w->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
