@@ -33,6 +33,7 @@ typedef struct sqlite3_stmt sqlite3_stmt;
 #define SQLITE_DONE 101
 #define SQLITE_OPEN_READWRITE 0x2
 #define SQLITE_OPEN_CREATE 0x4
+#define SQLITE_BUSY 5
 #define SQLITE_OPEN_NOMUTEX 0x8000
 #define SQLITE_STATIC ((void (*)(void *))0)
 #define SQLITE_TRANSIENT ((void (*)(void *))-1)
@@ -470,18 +471,33 @@ static int lp_open(struct lp_writer *w, const char *path) {
     w->error = msg;
     return -1;
   }
-  if (version == 0 &&
-      sq.exec(w->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK) {
-    w->error = sq.errmsg(w->db);
-    return -1;
+  /* Switching a new database to WAL, or starting the write transaction
+   * while other processes create the same database, can fail with
+   * SQLITE_BUSY without SQLite waiting (it does not wait where waiting
+   * could deadlock): try again, within the busy timeout. */
+  uint64_t deadline = lp_clock_ns(CLOCK_MONOTONIC) +
+                      (uint64_t)lp_config.busy_timeout_ms * 1000000u;
+  for (;;) {
+    int rc = SQLITE_OK;
+    if (version == 0)
+      rc = sq.exec(w->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+      rc = sq.exec(w->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc == SQLITE_OK) {
+      rc = sq.exec(w->db, LP_SCHEMA_SQL "PRAGMA user_version=1;", NULL, NULL,
+                   NULL);
+      if (rc != SQLITE_OK)
+        sq.exec(w->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    if (rc == SQLITE_OK)
+      return 0;
+    if ((rc & 0xff) != SQLITE_BUSY || lp_clock_ns(CLOCK_MONOTONIC) > deadline) {
+      w->error = sq.errmsg(w->db);
+      return -1;
+    }
+    struct timespec pause = {0, 10 * 1000 * 1000};
+    nanosleep(&pause, NULL);
   }
-  if (sq.exec(w->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
-      sq.exec(w->db, LP_SCHEMA_SQL "PRAGMA user_version=1;", NULL, NULL, NULL) !=
-          SQLITE_OK) {
-    w->error = sq.errmsg(w->db);
-    return -1;
-  }
-  return 0;
 }
 
 /* The run this process wrote last, and where: a later write to the same
