@@ -824,8 +824,8 @@ Function *ModuleInstrumenter::getOrCreateGateHelper() {
 // several times larger (and its compilation as many times slower).
 //   __lineprof_close(word, start, weight): now = clock;
 //       buffer[word] += (now - start) * weight; returns now
-//   __lineprof_start(_, _, _): returns now (a block's first timestamp,
-//       followed at once by a close of the function's probe word)
+//   __lineprof_start(): returns now (a block's first timestamp, followed
+//       at once by a close of the function's probe word)
 // To the optimizer they may read and write any memory, so that the
 // program's loads and stores stay between the timestamps of their segment.
 // Declared to touch only memory the program cannot see, they let
@@ -838,25 +838,28 @@ Function *ModuleInstrumenter::getOrCreateProbe(ProbeKind Kind) {
   StringRef Name = Kind == ProbeKind::Close ? "__lineprof_close" : "__lineprof_start";
   if (Function *F = M.getFunction(Name))
     return F;
-  auto *FT = FunctionType::get(I64, {I64, I64, I64}, false);
+  bool Close = Kind == ProbeKind::Close;
+  auto *FT = Close ? FunctionType::get(I64, {I64, I64, I64}, false)
+                   : FunctionType::get(I64, false);
   Function *F = Function::Create(FT, GlobalValue::InternalLinkage, Name, M);
   F->setCallingConv(probeCallingConv());
   F->addFnAttr(Attribute::NoInline);
   F->addFnAttr(Attribute::Cold);
   F->setDoesNotThrow();
   F->addFnAttr(Attribute::WillReturn);
-  auto Args = F->arg_begin();
-  Value *Word = &*Args++, *Start = &*Args++, *Weight = &*Args++;
   IRBuilder<> B(BasicBlock::Create(Ctx, "entry", F));
-  Value *Buf = B.CreatePointerCast(B.CreateLoad(PtrTy, TlsBuffer),
-                                   pointerTo(I64));
+  Value *Buf = Close ? B.CreatePointerCast(B.CreateLoad(PtrTy, TlsBuffer),
+                                           pointerTo(I64))
+                     : nullptr;
   Value *Now = readClock(B);
   B.CreateStore(B.CreateAdd(B.CreateLoad(I64, ProbeCount), B.getInt64(1)),
                 ProbeCount);
-  if (Kind == ProbeKind::Start) {
+  if (!Close) {
     B.CreateRet(Now);
     return F;
   }
+  auto Args = F->arg_begin();
+  Value *Word = &*Args++, *Start = &*Args++, *Weight = &*Args++;
   Value *P = B.CreateInBoundsGEP(I64, Buf, Word);
   LoadInst *Old = B.CreateLoad(I64, P);
   markOurs(Old);
@@ -866,10 +869,11 @@ Function *ModuleInstrumenter::getOrCreateProbe(ProbeKind Kind) {
   return F;
 }
 
-// Emits `if (Timed) T = probe(Word, Start, Weight);` before Before and
-// returns the timestamp that opens the next segment: the probe's, or
-// Fallback when the execution is not timed. In the exact mode (no gate)
-// the probe is called unconditionally.
+// Emits `if (Timed) T = close(Word, Start, Weight);` before Before (with
+// Start a fresh timestamp for ProbeKind::Start) and returns the timestamp
+// that opens the next segment: the probe's, or Fallback when the execution
+// is not timed. In the exact mode (no gate) the probes are called
+// unconditionally.
 Value *ModuleInstrumenter::timedProbe(Instruction *Before, BlockClock &C,
                                       ProbeKind Kind, uint64_t Word,
                                       Value *Start, Value *Fallback) {
@@ -879,20 +883,19 @@ Value *ModuleInstrumenter::timedProbe(Instruction *Before, BlockClock &C,
     Then = SplitBlockAndInsertIfThen(C.Timed, Before, false, UnlikelyWeights);
     B.SetInsertPoint(Then);
   }
-  CallInst *Now = B.CreateCall(getOrCreateProbe(Kind),
+  if (Kind == ProbeKind::Start) {
+    // A timestamp, closed at once on Word: the empty segment between them
+    // costs what every segment boundary costs (a return, a call and a
+    // timestamp).
+    CallInst *T = B.CreateCall(getOrCreateProbe(ProbeKind::Start), {}, "lp.t");
+    T->setCallingConv(probeCallingConv());
+    Start = T;
+  }
+  CallInst *Now = B.CreateCall(getOrCreateProbe(ProbeKind::Close),
                                {B.getInt64(Word), Start,
                                 C.Weight ? C.Weight : B.getInt64(1)},
                                "lp.t");
   Now->setCallingConv(probeCallingConv());
-  if (Kind == ProbeKind::Start) {
-    // The empty segment from here to the next timestamp costs what every
-    // segment boundary costs: a return, a call and a timestamp.
-    Now = B.CreateCall(getOrCreateProbe(ProbeKind::Close),
-                       {B.getInt64(ProbeWordIndex), Now,
-                        C.Weight ? C.Weight : B.getInt64(1)},
-                       "lp.t");
-    Now->setCallingConv(probeCallingConv());
-  }
   if (!Then)
     return Now;
   B.SetInsertPoint(Before);
@@ -935,8 +938,8 @@ Value *ModuleInstrumenter::probeCountAfter(Value *T) {
 // of the function.
 Value *ModuleInstrumenter::startClock(Instruction *Before, BlockClock &C) {
   IRBuilder<> B(Before);
-  return timedProbe(Before, C, ProbeKind::Start, ProbeWordIndex,
-                    B.getInt64(0), B.getInt64(0));
+  return timedProbe(Before, C, ProbeKind::Start, ProbeWordIndex, nullptr,
+                    B.getInt64(0));
 }
 
 void ModuleInstrumenter::instrumentFunction(Function &F) {

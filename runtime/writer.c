@@ -329,9 +329,9 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
    * lines' own time comes out larger than that, it is scaled down to it:
    * the lines keep their shares, the function its measured total. The
    * bound is a difference of two sampled estimates; it is trusted only
-   * when the calls are at most
-   * half of the total: a function that mostly calls out keeps its lines'
-   * own measure (the bound once zeroed the self time of such functions). */
+   * when the calls are at most half of the total: a function that mostly
+   * calls out keeps its lines' own measure (the bound once zeroed the self
+   * time of such functions). */
   for (uint32_t f = 0; f < m->n_functions; f++) {
     double total = totals[f].inclusive_ticks;
     double bound = total - totals[f].call_ticks;

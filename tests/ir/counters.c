@@ -66,7 +66,7 @@ int pick(int n) {
 // the empty segment between them measures what a segment boundary costs,
 // added to the function's probe word (word 3 of function 0).
 // CHECK: br i1 %lp.timed
-// CHECK: [[T0:%lp.t[0-9]*]] = call {{(preserve_mostcc )?}}i64 @__lineprof_start(i64 3, i64 0, i64 %lp.weight)
+// CHECK: [[T0:%lp.t[0-9]*]] = call {{(preserve_mostcc )?}}i64 @__lineprof_start()
 // CHECK-NEXT: call {{(preserve_mostcc )?}}i64 @__lineprof_close(i64 3, i64 [[T0]], i64 %lp.weight)
 // The program's own memory accesses are marked as not aliasing counters.
 // CHECK: load i32, {{.*}} !noalias [[SCOPE]]
@@ -127,5 +127,6 @@ int pick(int n) {
 
 // EXACT-LABEL: define {{.*}} @pick(
 // EXACT-NOT: lp.timed
-// EXACT: call {{(preserve_mostcc )?}}i64 @__lineprof_start(i64 3, i64 0, i64 1)
+// EXACT: [[E0:%lp.t[0-9]*]] = call {{(preserve_mostcc )?}}i64 @__lineprof_start()
+// EXACT-NEXT: call {{(preserve_mostcc )?}}i64 @__lineprof_close(i64 3, i64 [[E0]], i64 1)
 // EXACT: ret i32
