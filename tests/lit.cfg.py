@@ -19,7 +19,8 @@ config.excludes = ["fixtures", "cli", "unit", "lit.cfg.py", "Inputs"]
 config.environment["PATH"] = os.pathsep.join(
     [config.llvm_tools_dir, config.environment.get("PATH", os.environ["PATH"])])
 # Tests must not see a database or runtime chosen by the caller.
-for var in ("LINEPROF_DB", "LINEPROF_RUNTIME", "LINEPROF_MODE", "NO_COLOR"):
+for var in ("LINEPROF", "LINEPROF_DB", "LINEPROF_RUNTIME", "LINEPROF_MODE",
+            "LINEPROF_PLAIN_COPIES", "NO_COLOR"):
     config.environment.pop(var, None)
 
 plugin = os.path.join(config.lineprof_obj_root, "lib", "libline.so")
@@ -38,6 +39,9 @@ config.substitutions += [
     ("%llvm_profdata", os.path.join(config.llvm_tools_dir, "llvm-profdata")),
 ]
 config.available_features.add("llvm-%d" % config.llvm_major)
+import shutil
+if shutil.which("valgrind"):
+    config.available_features.add("valgrind")
 
 # With -DLINEPROF_SANITIZE=ON the runtime and the CLI carry ASan and UBSan.
 # The programs under test do not: every process gets the shared ASan
