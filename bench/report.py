@@ -164,7 +164,8 @@ def main():
     out.append("")
     out.append("| build | " + " | ".join(f"{w} flush ms | {w} db" for w in workloads) + " |")
     out.append("|---" * (1 + 2 * len(workloads)) + "|")
-    lp_rows = [(b, result["main"][b]) for b in builds if b.startswith("lp-")]
+    lp_rows = [(b, result["main"][b]) for b in builds
+               if b.startswith("lp-") and b != "lp-off"]
     lp_rows.append((exact + " †", result["exact"]))
     for name, per in lp_rows:
         cells = []

@@ -342,6 +342,12 @@ private:
   Constant *cstr(StringRef S, const Twine &Name);
   Function *getOrCreateBoot();
   Function *getOrCreateThreadEnter();
+  Value *saysOff(IRBuilder<> &B, Value *Str);
+  // Plain copies, run instead of the instrumented code when LINEPROF=0.
+  bool canCopy(const Function &F) const;
+  void copyPlain(ArrayRef<Function *> Work);
+  void emitSwitch(Function &F, Function &Plain);
+  MapVector<Function *, Function *> PlainCopy;
   GlobalVariable *getOrCreateHidden(StringRef Name, Type *Ty);
 };
 
@@ -460,6 +466,19 @@ Constant *ModuleInstrumenter::cstr(StringRef S, const Twine &Name) {
 // __lineprof_boot: loads the runtime once per linked image (the function and
 // its state are link-once, so every module of an executable or a shared
 // library shares one copy) and looks up the three entry points.
+// Whether the (non-null) value of LINEPROF says off: 0, no, false, off (by
+// their first letters: 0, n, f, "of").
+Value *ModuleInstrumenter::saysOff(IRBuilder<> &B, Value *Str) {
+  Value *First = B.CreateLoad(I8, Str);
+  Value *Second = B.CreateLoad(I8, B.CreateConstGEP1_32(I8, Str, 1));
+  return B.CreateOr(
+      B.CreateOr(B.CreateICmpEQ(First, B.getInt8('0')),
+                 B.CreateICmpEQ(First, B.getInt8('n'))),
+      B.CreateOr(B.CreateICmpEQ(First, B.getInt8('f')),
+                 B.CreateAnd(B.CreateICmpEQ(First, B.getInt8('o')),
+                             B.CreateICmpEQ(Second, B.getInt8('f')))));
+}
+
 Function *ModuleInstrumenter::getOrCreateBoot() {
   if (Function *F = M.getFunction("__lineprof_boot"))
     return F;
@@ -508,7 +527,7 @@ Function *ModuleInstrumenter::getOrCreateBoot() {
   BasicBlock *Entry = BasicBlock::Create(Ctx, "entry", F);
   BasicBlock *Check = BasicBlock::Create(Ctx, "check", F);
   BasicBlock *Static = BasicBlock::Create(Ctx, "static", F);
-  BasicBlock *Load = BasicBlock::Create(Ctx, "load", F);
+  BasicBlock *Go = BasicBlock::Create(Ctx, "go", F);
   BasicBlock *Fail = BasicBlock::Create(Ctx, "fail", F);
   BasicBlock *Found = BasicBlock::Create(Ctx, "found", F);
   BasicBlock *Done = BasicBlock::Create(Ctx, "done", F);
@@ -519,8 +538,23 @@ Function *ModuleInstrumenter::getOrCreateBoot() {
 
   B.SetInsertPoint(Check);
   B.CreateStore(B.getInt32(1), Booted);
+  // LINEPROF=0 (or off) at run time: do not load the runtime at all, and
+  // switch the image's functions to their plain copies (emitSwitch). Code
+  // without copies counts into scratch memory that nobody reads.
+  Value *Off = B.CreateCall(Getenv, {cstr("LINEPROF", "lp.off")});
+  BasicBlock *CheckOff = BasicBlock::Create(Ctx, "checkoff", F);
+  BasicBlock *SwitchOff = BasicBlock::Create(Ctx, "switchoff", F);
+  BasicBlock *On = BasicBlock::Create(Ctx, "on", F);
+  B.CreateCondBr(B.CreateIsNull(Off), On, CheckOff);
+  B.SetInsertPoint(CheckOff);
+  B.CreateCondBr(saysOff(B, Off), SwitchOff, On);
+  B.SetInsertPoint(SwitchOff);
+  B.CreateStore(B.getInt8(1), getOrCreateHidden("__lineprof_off", I8));
+  B.CreateBr(Done);
+
+  B.SetInsertPoint(On);
   B.CreateCondBr(B.CreateIsNull(ConstantExpr::getPointerCast(Dynamic, PtrTy)),
-                 Static, Load);
+                 Static, Go);
 
   B.SetInsertPoint(Static);
   B.CreateCall(Fprintf,
@@ -530,24 +564,6 @@ Function *ModuleInstrumenter::getOrCreateBoot() {
                      "lp.static")});
   B.CreateRetVoid();
 
-  B.SetInsertPoint(Load);
-  // LINEPROF=0 (or off) at run time: do not load the runtime at all. The
-  // program then counts into scratch memory that nobody reads.
-  Value *Off = B.CreateCall(Getenv, {cstr("LINEPROF", "lp.off")});
-  BasicBlock *CheckOff = BasicBlock::Create(Ctx, "checkoff", F);
-  BasicBlock *Go = BasicBlock::Create(Ctx, "go", F);
-  B.CreateCondBr(B.CreateIsNull(Off), Go, CheckOff);
-  B.SetInsertPoint(CheckOff);
-  // Off: 0, no, false, off (by their first letters: 0, n, f, "of").
-  Value *First = B.CreateLoad(I8, Off);
-  Value *Second = B.CreateLoad(I8, B.CreateConstGEP1_32(I8, Off, 1));
-  Value *IsOff = B.CreateOr(
-      B.CreateOr(B.CreateICmpEQ(First, B.getInt8('0')),
-                 B.CreateICmpEQ(First, B.getInt8('n'))),
-      B.CreateOr(B.CreateICmpEQ(First, B.getInt8('f')),
-                 B.CreateAnd(B.CreateICmpEQ(First, B.getInt8('o')),
-                             B.CreateICmpEQ(Second, B.getInt8('f')))));
-  B.CreateCondBr(IsOff, Done, Go);
   B.SetInsertPoint(Go);
   Value *Env = B.CreateCall(Getenv, {cstr("LINEPROF_RUNTIME", "lp.env")});
   Value *Path = B.CreateSelect(B.CreateIsNull(Env),
@@ -1401,6 +1417,124 @@ void ModuleInstrumenter::instrumentExecCalls(Function &F) {
   }
 }
 
+// The switch that turns profiling off at run time (LINEPROF=0, or off, no,
+// false): every instrumented function has a plain copy, the function as
+// clang produced it, and starts with a test of __lineprof_off that calls
+// the copy when it is set. The copies call each other, so a run with
+// profiling off spends its time in plain code, at the cost of a load and a
+// branch per call of an instrumented function. The image's start-up code
+// (__lineprof_boot, from the module constructor) sets the flag before
+// main; code that runs earlier (other constructors) is counted into memory
+// nobody reads.
+//
+// LINEPROF_PLAIN_COPIES=0 at compile time leaves the copies out: smaller
+// code and a faster compile, and LINEPROF=0 then only keeps the runtime
+// from loading.
+static bool plainCopiesWanted() {
+  const char *V = std::getenv("LINEPROF_PLAIN_COPIES");
+  return !V || !*V || StringRef(V) != "0";
+}
+
+// A copy must behave exactly like the function: no variadic arguments to
+// forward, no labels whose addresses the program keeps (computed goto
+// tables point into the original), no frame escapes, no arguments that a
+// second call could not pass on unchanged.
+bool ModuleInstrumenter::canCopy(const Function &F) const {
+  if (F.isVarArg() || F.hasFnAttribute(Attribute::ReturnsTwice))
+    return false;
+  for (const Argument &A : F.args())
+    if (A.hasInAllocaAttr() || A.hasPreallocatedAttr() ||
+        A.hasAttribute(Attribute::SwiftError) ||
+        A.hasAttribute(Attribute::SwiftSelf))
+      return false;
+  for (const BasicBlock &BB : F) {
+    if (BB.hasAddressTaken())
+      return false;
+    for (const Instruction &I : BB)
+      if (const auto *II = dyn_cast<IntrinsicInst>(&I))
+        if (II->getIntrinsicID() == Intrinsic::localescape)
+          return false;
+  }
+  return true;
+}
+
+// Copies the functions before they are instrumented, and points the copies'
+// direct calls of each other at the copies.
+void ModuleInstrumenter::copyPlain(ArrayRef<Function *> Work) {
+  if (!plainCopiesWanted())
+    return;
+  for (Function *F : Work) {
+    if (!canCopy(*F))
+      continue;
+    ValueToValueMapTy VMap;
+    Function *P = CloneFunction(F, VMap);
+    P->setName(F->getName() + ".lp.plain");
+    P->setLinkage(GlobalValue::InternalLinkage);
+    P->setVisibility(GlobalValue::DefaultVisibility);
+    P->setDLLStorageClass(GlobalValue::DefaultStorageClass);
+    P->setComdat(F->getComdat());
+    P->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+    PlainCopy[F] = P;
+  }
+  for (auto &KV : PlainCopy)
+    for (BasicBlock &BB : *KV.second)
+      for (Instruction &I : BB)
+        if (auto *CB = dyn_cast<CallBase>(&I)) {
+          auto *Callee =
+              dyn_cast<Function>(CB->getCalledOperand()->stripPointerCasts());
+          auto It = Callee ? PlainCopy.find(Callee) : PlainCopy.end();
+          if (It != PlainCopy.end() &&
+              Callee->getFunctionType() == CB->getFunctionType())
+            CB->setCalledOperand(It->second);
+        }
+}
+
+// The test at the top of an instrumented function. Its constant-size
+// allocas move up into the new entry block, so they stay static.
+void ModuleInstrumenter::emitSwitch(Function &F, Function &Plain) {
+  BasicBlock *Old = &F.getEntryBlock();
+  BasicBlock *Entry = BasicBlock::Create(Ctx, "lp.switch", &F, Old);
+  BasicBlock *Off = BasicBlock::Create(Ctx, "lp.off", &F, Old);
+  for (auto It = Old->begin(); It != Old->end();) {
+    Instruction &I = *It++;
+    if (auto *AI = dyn_cast<AllocaInst>(&I))
+      if (isa<ConstantInt>(AI->getArraySize()))
+        AI->moveBefore(*Entry, Entry->end());
+  }
+  IRBuilder<> B(Entry);
+  LoadInst *Flag = B.CreateLoad(I8, getOrCreateHidden("__lineprof_off", I8), "lp.off");
+  BranchInst *Br = B.CreateCondBr(B.CreateICmpNE(Flag, B.getInt8(0)), Off,
+                                  Old, UnlikelyWeights);
+  // For LineProfSplitPass, which finds the switch by this mark.
+  Br->setMetadata(Ctx.getMDKindID("lineprof.switch"), MDNode::get(Ctx, {}));
+  B.SetInsertPoint(Off);
+  SmallVector<Value *, 8> Args;
+  for (Argument &A : F.args())
+    Args.push_back(&A);
+  CallInst *Call = B.CreateCall(&Plain, Args);
+  Call->setCallingConv(F.getCallingConv());
+  // The arguments' ABI attributes (byval, sret, zeroext...) must match the
+  // callee's; function attributes stay the copy's own.
+  AttributeList FA = F.getAttributes();
+  SmallVector<AttributeSet, 8> ArgAttrs;
+  for (unsigned I = 0; I < F.arg_size(); ++I)
+    ArgAttrs.push_back(FA.getParamAttrs(I));
+  Call->setAttributes(
+      AttributeList::get(Ctx, AttributeSet(), FA.getRetAttrs(), ArgAttrs));
+  // A musttail call keeps this return of its own: merged with the
+  // function's other returns, it would make the function set up its frame
+  // (save registers, reserve stack) before the test instead of after it.
+  Call->setTailCallKind(CallInst::TCK_MustTail);
+  // Inlined here, the copy would only make this function bigger.
+  Call->addFnAttr(Attribute::NoInline);
+  if (DISubprogram *SP = F.getSubprogram())
+    Call->setDebugLoc(DILocation::get(Ctx, SP->getLine(), 0, SP));
+  if (F.getReturnType()->isVoidTy())
+    B.CreateRetVoid();
+  else
+    B.CreateRet(Call);
+}
+
 bool ModuleInstrumenter::run() {
   if (M.getNamedGlobal("__lineprof_module"))
     return false; // instrumented already (an LTO link, or opt run twice)
@@ -1438,12 +1572,15 @@ bool ModuleInstrumenter::run() {
   GatesBase = HitsBase + Blocks;
   TicksBase = GatesBase + GateWords * NumGates;
 
+  copyPlain(Work);
   emitRuntimeGlue();
   for (Function *F : Work) {
     LLVM_DEBUG(dbgs() << "lineprof: instrumenting " << F->getName() << "\n");
     instrumentFunction(*F);
     instrumentExecCalls(*F);
   }
+  for (auto &KV : PlainCopy)
+    emitSwitch(*KV.first, *KV.second);
   emitDescriptor();
   return true;
 }
@@ -1776,6 +1913,121 @@ struct LineProfLowerPass : PassInfoMixin<LineProfLowerPass> {
   static bool isRequired() { return true; }
 };
 
+// The end of the pipeline: each function that starts with the switch
+// (emitSwitch) gives its instrumented body to a new internal function,
+// F.lp.prof, and keeps only the test and two tail calls. Left in place, the
+// body made the function save registers and reserve its stack before the
+// test (the arguments are copied into callee-saved registers in the entry
+// block), so a call with profiling off cost some twenty instructions more
+// instead of three. Done after inlining, so that the instrumented callers
+// still inline the instrumented callees.
+struct LineProfSplitPass : PassInfoMixin<LineProfSplitPass> {
+  static bool split(Function &F, unsigned SwitchKind) {
+    BasicBlock &Entry = F.getEntryBlock();
+    auto *Br = dyn_cast<BranchInst>(Entry.getTerminator());
+    if (!Br || !Br->isConditional() || !Br->getMetadata(SwitchKind))
+      return false;
+    // The optimizer may have inverted the test: the off side is the one
+    // that tail-calls the plain copy.
+    BasicBlock *Off = Br->getSuccessor(0), *On = Br->getSuccessor(1);
+    auto plainCall = [](BasicBlock *BB) {
+      auto *C = BB->empty() ? nullptr : dyn_cast<CallInst>(&BB->front());
+      return C && C->isMustTailCall() ? C : nullptr;
+    };
+    if (!plainCall(Off))
+      std::swap(Off, On);
+    CallInst *Plain = plainCall(Off);
+    if (!Plain || Off->hasNPredecessorsOrMore(2) || On == Off)
+      return false;
+    Function *PlainFn = Plain->getCalledFunction();
+    auto *Cmp = dyn_cast<ICmpInst>(Br->getCondition());
+    auto *Flag = Cmp ? dyn_cast<LoadInst>(Cmp->getOperand(0)) : nullptr;
+    if (!PlainFn || !Flag)
+      return false;
+    GlobalValue *FlagVar = dyn_cast<GlobalValue>(Flag->getPointerOperand());
+    if (!FlagVar)
+      return false;
+
+    // The new function takes over every block, arguments and debug info.
+    LLVMContext &Ctx = F.getContext();
+    Function *Prof = Function::Create(F.getFunctionType(),
+                                      GlobalValue::InternalLinkage,
+                                      F.getName() + ".lp.prof", F.getParent());
+    Prof->copyAttributesFrom(&F);
+    Prof->setLinkage(GlobalValue::InternalLinkage);
+    Prof->setVisibility(GlobalValue::DefaultVisibility);
+    Prof->setDLLStorageClass(GlobalValue::DefaultStorageClass);
+    Prof->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+    Prof->setComdat(F.getComdat());
+    Prof->setSubprogram(F.getSubprogram());
+    F.setSubprogram(nullptr);
+#if LLVM_VERSION_MAJOR >= 16
+    Prof->splice(Prof->end(), &F);
+#else
+    Prof->getBasicBlockList().splice(Prof->end(), F.getBasicBlockList());
+#endif
+    SmallVector<Value *, 8> FArgs, ProfArgs;
+    for (unsigned I = 0; I < F.arg_size(); ++I) {
+      Argument *A = F.getArg(I), *PA = Prof->getArg(I);
+      PA->takeName(A);
+      A->replaceAllUsesWith(PA);
+      FArgs.push_back(A);
+    }
+
+    // In the body the test is gone: it always runs instrumented.
+    Instruction *Cond = dyn_cast<Instruction>(Br->getCondition());
+    IRBuilder<>(Br).CreateBr(On);
+    Br->eraseFromParent();
+    if (Cond && Cond->use_empty())
+      Cond->eraseFromParent();
+    if (Flag->use_empty())
+      Flag->eraseFromParent();
+    AttributeList PlainAttrs = Plain->getAttributes();
+    CallingConv::ID PlainCC = Plain->getCallingConv();
+    DeleteDeadBlock(Off);
+
+    // The function itself: the test and two tail calls, no frame.
+    BasicBlock *Test = BasicBlock::Create(Ctx, "", &F);
+    BasicBlock *ToPlain = BasicBlock::Create(Ctx, "", &F);
+    BasicBlock *ToProf = BasicBlock::Create(Ctx, "", &F);
+    IRBuilder<> B(Test);
+    Value *IsOff = B.CreateICmpNE(
+        B.CreateLoad(B.getInt8Ty(), FlagVar), B.getInt8(0));
+    // Profiling is on in the runs that matter for speed.
+    B.CreateCondBr(IsOff, ToPlain, ToProf,
+                   MDBuilder(Ctx).createBranchWeights(1, 1 << 20));
+    auto tailCall = [&](BasicBlock *BB, Function *Callee, AttributeList Attrs,
+                        CallingConv::ID CC) {
+      IRBuilder<> TB(BB);
+      CallInst *C = TB.CreateCall(Callee, FArgs);
+      C->setAttributes(Attrs);
+      C->setCallingConv(CC);
+      C->setTailCallKind(CallInst::TCK_MustTail);
+      C->addFnAttr(Attribute::NoInline);
+      if (F.getReturnType()->isVoidTy())
+        TB.CreateRetVoid();
+      else
+        TB.CreateRet(C);
+    };
+    tailCall(ToPlain, PlainFn, PlainAttrs, PlainCC);
+    tailCall(ToProf, Prof, PlainAttrs, F.getCallingConv());
+    return true;
+  }
+
+  PreservedAnalyses run(Module &M, ModuleAnalysisManager &) {
+    unsigned Kind = M.getContext().getMDKindID("lineprof.switch");
+    SmallVector<Function *, 64> Fns;
+    for (Function &F : M)
+      if (!F.isDeclaration())
+        Fns.push_back(&F);
+    bool Changed = false;
+    for (Function *F : Fns)
+      Changed |= split(*F, Kind);
+    return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
+  }
+  static bool isRequired() { return true; }
+};
+
 struct LineProfPass : PassInfoMixin<LineProfPass> {
   PreservedAnalyses run(Module &M, ModuleAnalysisManager &MAM) {
     auto &FAM = MAM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
@@ -1829,6 +2081,10 @@ extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
                 [](ModulePassManager &MPM, OptimizationLevel) {
                   MPM.addPass(LineProfPass());
                 });
+            PB.registerOptimizerLastEPCallback(
+                [](ModulePassManager &MPM, OptimizationLevel, auto...) {
+                  MPM.addPass(LineProfSplitPass());
+                });
             PB.registerVectorizerStartEPCallback(
                 [](FunctionPassManager &FPM, OptimizationLevel) {
                   FPM.addPass(LineProfLowerPass());
@@ -1847,6 +2103,14 @@ extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
                   if (Name != "lineprof-lower")
                     return false;
                   FPM.addPass(LineProfLowerPass());
+                  return true;
+                });
+            PB.registerPipelineParsingCallback(
+                [](StringRef Name, ModulePassManager &MPM,
+                   ArrayRef<PassBuilder::PipelineElement>) {
+                  if (Name != "lineprof-split")
+                    return false;
+                  MPM.addPass(LineProfSplitPass());
                   return true;
                 });
           }};

@@ -21,16 +21,29 @@ void visit_all(const int *a, int n) {
     visit(a[i]);
 }
 
+// The functions themselves are the LINEPROF=0 test and two tail calls
+// (plain-copy.c); their instrumented bodies follow the plain copies.
 // CHECK-LABEL: define {{.*}} @positive_sum(
+// CHECK: musttail call {{.*}}@positive_sum.lp.prof(
+// CHECK-LABEL: define {{.*}} @visit_all(
+// CHECK: musttail call {{.*}}@visit_all.lp.prof(
+
+// The plain copies (LINEPROF=0) are optimized like uninstrumented code.
+// CHECK-LABEL: define internal {{.*}} @positive_sum.lp.plain(
+// CHECK-NOT: lineprof
+// CHECK: ret i32
+// CHECK-LABEL: define internal {{.*}} @visit_all.lp.plain(
+// CHECK-NOT: lineprof
+// CHECK: ret void
+
+// CHECK-LABEL: define internal {{.*}} @positive_sum.lp.prof(
 // The get_buffer call was inlined: no call is left.
 // CHECK-NOT: call {{.*}}@__lineprof_get_buffer
 // Loaded before the loop, carried around it in phis, stored after it.
 // CHECK: %lp.counter{{[0-9]*}} = load i64, {{.*}}!lineprof.counter
 // CHECK: = phi i64 [ %lp.counter{{[0-9]*}}, %{{[0-9a-z._]+}} ], [ %lp.counter{{[0-9]*}}, %{{[0-9a-z._]+}} ]
 // CHECK: store i64 %lp.counter{{[0-9]*}}, {{.*}}!lineprof.counter
-// CHECK: ret i32
 
-// CHECK-LABEL: define {{.*}} @visit_all(
+// CHECK-LABEL: define internal {{.*}} @visit_all.lp.prof(
 // CHECK-NOT: lp.counter
 // CHECK: call void @visit(
-// CHECK: ret void
