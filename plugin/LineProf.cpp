@@ -663,12 +663,27 @@ Function *ModuleInstrumenter::getOrCreateGetBuffer() {
   B.CreateCondBr(B.CreateIsNull(Cur), Slow, Done,
                  MDBuilder(Ctx).createBranchWeights(1, 1 << 20));
   B.SetInsertPoint(Slow);
-  Value *Fresh = B.CreateCall(
-      getOrCreateThreadEnter(),
-      {ConstantExpr::getPointerCast(Desc, PtrTy),
-       ConstantExpr::getPointerCast(TlsBuffer, PtrTy),
-       ConstantExpr::getPointerCast(M.getNamedGlobal("__lineprof_scratch"),
-                                    PtrTy)});
+  // The module's tables are named in one out-of-line function only. Inlined
+  // into every function, a reference to them made each function's node in
+  // the LazyCallGraph (built at -O0 too, for the coroutine passes) walk
+  // every constant of the tables: quadratic, 60% of an -O0 compile of
+  // sqlite3.c.
+  Function *Enter = Function::Create(FunctionType::get(PtrTy, false),
+                                     GlobalValue::InternalLinkage,
+                                     "__lineprof_enter", M);
+  Enter->addFnAttr(Attribute::NoInline);
+  Enter->addFnAttr(Attribute::NoUnwind);
+  Enter->addFnAttr(Attribute::Cold);
+  {
+    IRBuilder<> EB(BasicBlock::Create(Ctx, "entry", Enter));
+    EB.CreateRet(EB.CreateCall(
+        getOrCreateThreadEnter(),
+        {ConstantExpr::getPointerCast(Desc, PtrTy),
+         ConstantExpr::getPointerCast(TlsBuffer, PtrTy),
+         ConstantExpr::getPointerCast(M.getNamedGlobal("__lineprof_scratch"),
+                                      PtrTy)}));
+  }
+  Value *Fresh = B.CreateCall(Enter, {});
   B.CreateBr(Done);
   B.SetInsertPoint(Done);
   PHINode *Buf = B.CreatePHI(PtrTy, 2, "lp.buffer");

@@ -6,6 +6,15 @@
 // RUN: %clang -g -O3 -fpass-plugin=%plugin -S -emit-llvm %s -o - | FileCheck %s
 // RUN: %clang -g -O0 -S -emit-llvm -Xclang -disable-llvm-passes %s -o %t.ll
 // RUN: %opt -load-pass-plugin=%plugin -passes='default<O2>' -verify-each -S %t.ll -o /dev/null
+// The module's tables are named by __lineprof_enter alone, never by the
+// instrumented functions (a reference from each made -O0 compiles
+// quadratic in the LazyCallGraph).
+// RUN: %clang -g -O0 -fpass-plugin=%plugin -S -emit-llvm %s -o %t.O0.ll
+// RUN: FileCheck --check-prefix=TABLES %s < %t.O0.ll
+// RUN: FileCheck --check-prefix=ENTER %s < %t.O0.ll
+// RUN: %clang -g -O2 -fpass-plugin=%plugin -S -emit-llvm %s -o %t.O2.ll
+// RUN: FileCheck --check-prefix=TABLES %s < %t.O2.ll
+// RUN: FileCheck --check-prefix=ENTER %s < %t.O2.ll
 
 int sum(const int *a, int n) {
   int s = 0;
@@ -18,3 +27,10 @@ int sum(const int *a, int n) {
 // CHECK-LABEL: define {{.*}} @sum(
 // CHECK: @__lineprof_buffer
 // CHECK: rdtsc
+
+// TABLES-LABEL: define internal {{.*}}@sum.lp.prof(
+// TABLES-NOT: @__lineprof_module
+// TABLES: call {{.*}}@__lineprof_enter()
+// TABLES: ret
+// ENTER: define internal {{.*}}@__lineprof_enter()
+// ENTER-NEXT: call {{.*}}@__lineprof_thread_enter({{.*}}@__lineprof_module
