@@ -668,22 +668,36 @@ Function *ModuleInstrumenter::getOrCreateGetBuffer() {
   // the LazyCallGraph (built at -O0 too, for the coroutine passes) walk
   // every constant of the tables: quadratic, 60% of an -O0 compile of
   // sqlite3.c.
-  Function *Enter = Function::Create(FunctionType::get(PtrTy, false),
-                                     GlobalValue::InternalLinkage,
-                                     "__lineprof_enter", M);
+  //
+  // It returns nothing and keeps every register (preserve_most, on x86-64
+  // and AArch64), so the functions it is inlined into need not keep their
+  // arguments in callee-saved registers, saved and restored on every call,
+  // for a call that happens once per thread. The buffer is then read again
+  // from the thread-local slot, which the call has filled. (No return
+  // value: LLVM 14's x86 backend restores RAX over it, issue 48789.)
+  Function *Enter = Function::Create(
+      FunctionType::get(Type::getVoidTy(Ctx), false),
+      GlobalValue::InternalLinkage, "__lineprof_enter", M);
   Enter->addFnAttr(Attribute::NoInline);
   Enter->addFnAttr(Attribute::NoUnwind);
   Enter->addFnAttr(Attribute::Cold);
+  Triple::ArchType Arch = Triple(M.getTargetTriple()).getArch();
+  CallingConv::ID EnterCC = Arch == Triple::x86_64 || Arch == Triple::aarch64
+                                ? CallingConv::PreserveMost
+                                : CallingConv::C;
+  Enter->setCallingConv(EnterCC);
   {
     IRBuilder<> EB(BasicBlock::Create(Ctx, "entry", Enter));
-    EB.CreateRet(EB.CreateCall(
+    EB.CreateCall(
         getOrCreateThreadEnter(),
         {ConstantExpr::getPointerCast(Desc, PtrTy),
          ConstantExpr::getPointerCast(TlsBuffer, PtrTy),
          ConstantExpr::getPointerCast(M.getNamedGlobal("__lineprof_scratch"),
-                                      PtrTy)}));
+                                      PtrTy)});
+    EB.CreateRetVoid();
   }
-  Value *Fresh = B.CreateCall(Enter, {});
+  B.CreateCall(Enter, {})->setCallingConv(EnterCC);
+  Value *Fresh = B.CreateLoad(PtrTy, TlsBuffer, "lp.buf.new");
   B.CreateBr(Done);
   B.SetInsertPoint(Done);
   PHINode *Buf = B.CreatePHI(PtrTy, 2, "lp.buffer");

@@ -30,7 +30,10 @@ int sum(const int *a, int n) {
 
 // TABLES-LABEL: define internal {{.*}}@sum.lp.prof(
 // TABLES-NOT: @__lineprof_module
-// TABLES: call {{.*}}@__lineprof_enter()
+// The slow path keeps every register (preserve_most) and returns nothing:
+// the buffer is read again from the slot the call filled.
+// TABLES: call preserve_mostcc void @__lineprof_enter()
+// TABLES-NEXT: load {{.*}}@__lineprof_buffer
 // TABLES: ret
-// ENTER: define internal {{.*}}@__lineprof_enter()
+// ENTER: define internal preserve_mostcc void @__lineprof_enter()
 // ENTER-NEXT: call {{.*}}@__lineprof_thread_enter({{.*}}@__lineprof_module
