@@ -15,6 +15,11 @@
 // RUN: %clang -g -O2 -fpass-plugin=%plugin -S -emit-llvm %s -o %t.O2.ll
 // RUN: FileCheck --check-prefix=TABLES %s < %t.O2.ll
 // RUN: FileCheck --check-prefix=ENTER %s < %t.O2.ll
+// In the counts mode the slow path keeps every register (preserve_most)
+// and returns nothing: the buffer is read again from the slot it filled.
+// RUN: env LINEPROF_MODE=counts %clang -g -O0 -fpass-plugin=%plugin -S -emit-llvm %s -o %t.counts.ll
+// RUN: FileCheck --check-prefix=KEEP %s < %t.counts.ll
+// RUN: FileCheck --check-prefix=KEEPDEF %s < %t.counts.ll
 
 int sum(const int *a, int n) {
   int s = 0;
@@ -30,10 +35,11 @@ int sum(const int *a, int n) {
 
 // TABLES-LABEL: define internal {{.*}}@sum.lp.prof(
 // TABLES-NOT: @__lineprof_module
-// The slow path keeps every register (preserve_most) and returns nothing:
-// the buffer is read again from the slot the call filled.
-// TABLES: call preserve_mostcc void @__lineprof_enter()
-// TABLES-NEXT: load {{.*}}@__lineprof_buffer
+// TABLES: call {{.*}}@__lineprof_enter()
 // TABLES: ret
-// ENTER: define internal preserve_mostcc void @__lineprof_enter()
+// ENTER: define internal {{.*}}@__lineprof_enter()
 // ENTER-NEXT: call {{.*}}@__lineprof_thread_enter({{.*}}@__lineprof_module
+// KEEP-LABEL: define internal {{.*}}@sum.lp.prof(
+// KEEP: call preserve_mostcc void @__lineprof_enter()
+// KEEP-NEXT: load {{.*}}@__lineprof_buffer
+// KEEPDEF: define internal preserve_mostcc void @__lineprof_enter()
