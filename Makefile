@@ -8,9 +8,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PACKAGES := clang-$(LLVM_VERSION) llvm-$(LLVM_VERSION) llvm-$(LLVM_VERSION)-dev \
   llvm-$(LLVM_VERSION)-tools lld-$(LLVM_VERSION) libclang-rt-$(LLVM_VERSION)-dev \
   libsqlite3-dev sqlite3 cmake make python3 pkg-config
-# Only the tests need these: a browser for the HTML report, valgrind's
-# callgrind_annotate for the callgrind export.
-TEST_PACKAGES := chromium valgrind
+# Only the tests need these: a browser for the HTML report, valgrind (the
+# callgrind export, instruction counts), gdb (a stopped probe).
+TEST_PACKAGES := chromium valgrind gdb
 CMAKE_FLAGS ?=
 CTEST_ARGS ?=
 

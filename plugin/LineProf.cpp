@@ -322,7 +322,7 @@ private:
   void instrumentFunction(Function &F);
   void instrumentExecCalls(Function &F);
   Value *readClock(IRBuilder<> &B);
-  enum class ProbeKind { Start, Close };
+  enum class ProbeKind { Start, Close, Calibrate };
   Function *getOrCreateProbe(ProbeKind Kind);
   Function *getOrCreateGateHelper();
   CallingConv::ID probeCallingConv() const;
@@ -889,11 +889,21 @@ Function *ModuleInstrumenter::getOrCreateGateHelper() {
 // an empty interval, and a cache miss landed on no line at all
 // (tests/timing/memory-bound.c). Our own counters still stay in registers
 // around them: the late pass knows what the probes touch (callFree).
+// The cost of a probe boundary, measured by a start and an immediate
+// close, is a few dozen ticks. One measured across a preemption, a signal
+// handler or a debugger's stop is not a cost: weighted by up to 6144 and
+// averaged into the function's probe cost, it once inflated it enough to
+// compensate a whole run's times to zero (fib under load). Such samples,
+// over CalibrationCap ticks (1 to 2 us of TSC), are dropped.
+constexpr uint64_t CalibrationCap = 4096;
+
 Function *ModuleInstrumenter::getOrCreateProbe(ProbeKind Kind) {
-  StringRef Name = Kind == ProbeKind::Close ? "__lineprof_close" : "__lineprof_start";
+  StringRef Name = Kind == ProbeKind::Close       ? "__lineprof_close"
+                   : Kind == ProbeKind::Calibrate ? "__lineprof_calibrate"
+                                                  : "__lineprof_start";
   if (Function *F = M.getFunction(Name))
     return F;
-  bool Close = Kind == ProbeKind::Close;
+  bool Close = Kind != ProbeKind::Start;
   auto *FT = Close ? FunctionType::get(I64, {I64, I64, I64}, false)
                    : FunctionType::get(I64, false);
   Function *F = Function::Create(FT, GlobalValue::InternalLinkage, Name, M);
@@ -918,8 +928,11 @@ Function *ModuleInstrumenter::getOrCreateProbe(ProbeKind Kind) {
   Value *P = B.CreateInBoundsGEP(I64, Buf, Word);
   LoadInst *Old = B.CreateLoad(I64, P);
   markOurs(Old);
-  markOurs(B.CreateStore(
-      B.CreateAdd(Old, B.CreateMul(B.CreateSub(Now, Start), Weight)), P));
+  Value *D = B.CreateSub(Now, Start);
+  if (Kind == ProbeKind::Calibrate)
+    D = B.CreateSelect(B.CreateICmpUGT(D, B.getInt64(CalibrationCap)),
+                       B.getInt64(0), D);
+  markOurs(B.CreateStore(B.CreateAdd(Old, B.CreateMul(D, Weight)), P));
   B.CreateRet(Now);
   return F;
 }
@@ -946,7 +959,9 @@ Value *ModuleInstrumenter::timedProbe(Instruction *Before, BlockClock &C,
     T->setCallingConv(probeCallingConv());
     Start = T;
   }
-  CallInst *Now = B.CreateCall(getOrCreateProbe(ProbeKind::Close),
+  CallInst *Now = B.CreateCall(getOrCreateProbe(Kind == ProbeKind::Start
+                                                    ? ProbeKind::Calibrate
+                                                    : ProbeKind::Close),
                                {B.getInt64(Word), Start,
                                 C.Weight ? C.Weight : B.getInt64(1)},
                                "lp.t");
@@ -1664,6 +1679,7 @@ static bool callFree(const Loop &L) {
             continue;
         if (const Function *Callee = CB->getCalledFunction())
           if (Callee->getName() == "__lineprof_close" ||
+              Callee->getName() == "__lineprof_calibrate" ||
               Callee->getName() == "__lineprof_start" ||
               Callee->getName() == "__lineprof_gate")
             continue;

@@ -42,6 +42,8 @@ config.available_features.add("llvm-%d" % config.llvm_major)
 import shutil
 if shutil.which("valgrind"):
     config.available_features.add("valgrind")
+if shutil.which("gdb"):
+    config.available_features.add("gdb")
 
 # With -DLINEPROF_SANITIZE=ON the runtime and the CLI carry ASan and UBSan.
 # The programs under test do not: every process gets the shared ASan

@@ -67,7 +67,7 @@ int pick(int n) {
 // added to the function's probe word (word 3 of function 0).
 // CHECK: br i1 %lp.timed
 // CHECK: [[T0:%lp.t[0-9]*]] = call {{(preserve_mostcc )?}}i64 @__lineprof_start()
-// CHECK-NEXT: call {{(preserve_mostcc )?}}i64 @__lineprof_close(i64 3, i64 [[T0]], i64 %lp.weight)
+// CHECK-NEXT: call {{(preserve_mostcc )?}}i64 @__lineprof_calibrate(i64 3, i64 [[T0]], i64 %lp.weight)
 // The program's own memory accesses are marked as not aliasing counters.
 // CHECK: load i32, {{.*}} !noalias [[SCOPE]]
 // A segment closes with (now - start) * weight added to its ticks.
@@ -101,6 +101,13 @@ int pick(int n) {
 // PROBE-NEXT: [[N1:%[0-9]+]] = add i64 [[N]], 1
 // PROBE-NEXT: store i64 [[N1]], {{.*}} @__lineprof_probes
 // PROBE-NEXT: ret i64
+// The calibration pair's close drops a sample over 4096 ticks: a
+// preemption, not a probe's cost.
+// PROBE-LABEL: define internal {{(preserve_mostcc )?}}i64 @__lineprof_calibrate(
+// PROBE: [[D:%[0-9]+]] = sub i64
+// PROBE-NEXT: [[BIG:%[0-9]+]] = icmp ugt i64 [[D]], 4096
+// PROBE-NEXT: [[KEPT:%[0-9]+]] = select i1 [[BIG]], i64 0, i64 [[D]]
+// PROBE-NEXT: mul i64 [[KEPT]]
 // PROBE-LABEL: define internal {{(preserve_mostcc )?}}i64 @__lineprof_close(
 // PROBE: load {{.*}} @__lineprof_buffer
 // PROBE: asm sideeffect "lfence\0A\09rdtsc"
@@ -128,5 +135,5 @@ int pick(int n) {
 // EXACT-LABEL: define {{.*}} @pick(
 // EXACT-NOT: lp.timed
 // EXACT: [[E0:%lp.t[0-9]*]] = call {{(preserve_mostcc )?}}i64 @__lineprof_start()
-// EXACT-NEXT: call {{(preserve_mostcc )?}}i64 @__lineprof_close(i64 3, i64 [[E0]], i64 1)
+// EXACT-NEXT: call {{(preserve_mostcc )?}}i64 @__lineprof_calibrate(i64 3, i64 [[E0]], i64 1)
 // EXACT: ret i32
