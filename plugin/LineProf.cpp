@@ -46,6 +46,7 @@
 #include "llvm/IR/Dominators.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Utils/Cloning.h"
+#include "llvm/Transforms/Utils/Local.h"
 #include "llvm/Transforms/Utils/LoopSimplify.h"
 #include "llvm/Transforms/Utils/SSAUpdater.h"
 #include "llvm/Transforms/Utils/ModuleUtils.h"
@@ -463,9 +464,6 @@ Constant *ModuleInstrumenter::cstr(StringRef S, const Twine &Name) {
   return ConstantExpr::getPointerCast(G, PtrTy);
 }
 
-// __lineprof_boot: loads the runtime once per linked image (the function and
-// its state are link-once, so every module of an executable or a shared
-// library shares one copy) and looks up the three entry points.
 // Whether the (non-null) value of LINEPROF says off: 0, no, false, off (by
 // their first letters: 0, n, f, "of").
 Value *ModuleInstrumenter::saysOff(IRBuilder<> &B, Value *Str) {
@@ -479,6 +477,9 @@ Value *ModuleInstrumenter::saysOff(IRBuilder<> &B, Value *Str) {
                              B.CreateICmpEQ(Second, B.getInt8('f')))));
 }
 
+// __lineprof_boot: loads the runtime once per linked image (the function and
+// its state are link-once, so every module of an executable or a shared
+// library shares one copy) and looks up the three entry points.
 Function *ModuleInstrumenter::getOrCreateBoot() {
   if (Function *F = M.getFunction("__lineprof_boot"))
     return F;
@@ -1512,6 +1513,16 @@ bool ModuleInstrumenter::canCopy(const Function &F) const {
   return true;
 }
 
+// Makes New, a function created beside F (its plain copy, its instrumented
+// body), internal to the module and tied to F's comdat.
+static void makeInternalSibling(Function &New, Function &F) {
+  New.setLinkage(GlobalValue::InternalLinkage);
+  New.setVisibility(GlobalValue::DefaultVisibility);
+  New.setDLLStorageClass(GlobalValue::DefaultStorageClass);
+  New.setComdat(F.getComdat());
+  New.setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+}
+
 // Copies the functions before they are instrumented, and points the copies'
 // direct calls of each other at the copies.
 void ModuleInstrumenter::copyPlain(ArrayRef<Function *> Work) {
@@ -1523,11 +1534,7 @@ void ModuleInstrumenter::copyPlain(ArrayRef<Function *> Work) {
     ValueToValueMapTy VMap;
     Function *P = CloneFunction(F, VMap);
     P->setName(F->getName() + ".lp.plain");
-    P->setLinkage(GlobalValue::InternalLinkage);
-    P->setVisibility(GlobalValue::DefaultVisibility);
-    P->setDLLStorageClass(GlobalValue::DefaultStorageClass);
-    P->setComdat(F->getComdat());
-    P->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+    makeInternalSibling(*P, *F);
     PlainCopy[F] = P;
   }
   for (auto &KV : PlainCopy)
@@ -1995,12 +2002,8 @@ struct LineProfSplitPass : PassInfoMixin<LineProfSplitPass> {
     if (!Plain || Off->hasNPredecessorsOrMore(2) || On == Off)
       return false;
     Function *PlainFn = Plain->getCalledFunction();
-    auto *Cmp = dyn_cast<ICmpInst>(Br->getCondition());
-    auto *Flag = Cmp ? dyn_cast<LoadInst>(Cmp->getOperand(0)) : nullptr;
-    if (!PlainFn || !Flag)
-      return false;
-    GlobalValue *FlagVar = dyn_cast<GlobalValue>(Flag->getPointerOperand());
-    if (!FlagVar)
+    GlobalVariable *FlagVar = F.getParent()->getNamedGlobal("__lineprof_off");
+    if (!PlainFn || !FlagVar)
       return false;
 
     // The new function takes over every block, arguments and debug info.
@@ -2009,11 +2012,7 @@ struct LineProfSplitPass : PassInfoMixin<LineProfSplitPass> {
                                       GlobalValue::InternalLinkage,
                                       F.getName() + ".lp.prof", F.getParent());
     Prof->copyAttributesFrom(&F);
-    Prof->setLinkage(GlobalValue::InternalLinkage);
-    Prof->setVisibility(GlobalValue::DefaultVisibility);
-    Prof->setDLLStorageClass(GlobalValue::DefaultStorageClass);
-    Prof->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
-    Prof->setComdat(F.getComdat());
+    makeInternalSibling(*Prof, F);
     Prof->setSubprogram(F.getSubprogram());
     F.setSubprogram(nullptr);
 #if LLVM_VERSION_MAJOR >= 16
@@ -2021,7 +2020,7 @@ struct LineProfSplitPass : PassInfoMixin<LineProfSplitPass> {
 #else
     Prof->getBasicBlockList().splice(Prof->end(), F.getBasicBlockList());
 #endif
-    SmallVector<Value *, 8> FArgs, ProfArgs;
+    SmallVector<Value *, 8> FArgs;
     for (unsigned I = 0; I < F.arg_size(); ++I) {
       Argument *A = F.getArg(I), *PA = Prof->getArg(I);
       PA->takeName(A);
@@ -2030,13 +2029,10 @@ struct LineProfSplitPass : PassInfoMixin<LineProfSplitPass> {
     }
 
     // In the body the test is gone: it always runs instrumented.
-    Instruction *Cond = dyn_cast<Instruction>(Br->getCondition());
+    Value *Cond = Br->getCondition();
     IRBuilder<>(Br).CreateBr(On);
     Br->eraseFromParent();
-    if (Cond && Cond->use_empty())
-      Cond->eraseFromParent();
-    if (Flag->use_empty())
-      Flag->eraseFromParent();
+    RecursivelyDeleteTriviallyDeadInstructions(Cond); // the test and its load
     AttributeList PlainAttrs = Plain->getAttributes();
     CallingConv::ID PlainCC = Plain->getCallingConv();
     DeleteDeadBlock(Off);
@@ -2147,9 +2143,12 @@ extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
             PB.registerPipelineParsingCallback(
                 [](StringRef Name, ModulePassManager &MPM,
                    ArrayRef<PassBuilder::PipelineElement>) {
-                  if (Name != "lineprof")
+                  if (Name == "lineprof")
+                    MPM.addPass(LineProfPass());
+                  else if (Name == "lineprof-split")
+                    MPM.addPass(LineProfSplitPass());
+                  else
                     return false;
-                  MPM.addPass(LineProfPass());
                   return true;
                 });
             PB.registerPipelineParsingCallback(
@@ -2158,14 +2157,6 @@ extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
                   if (Name != "lineprof-lower")
                     return false;
                   FPM.addPass(LineProfLowerPass());
-                  return true;
-                });
-            PB.registerPipelineParsingCallback(
-                [](StringRef Name, ModulePassManager &MPM,
-                   ArrayRef<PassBuilder::PipelineElement>) {
-                  if (Name != "lineprof-split")
-                    return false;
-                  MPM.addPass(LineProfSplitPass());
                   return true;
                 });
           }};
