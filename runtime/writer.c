@@ -55,7 +55,6 @@ static struct {
   const char *(*errmsg)(sqlite3 *);
   int (*busy_timeout)(sqlite3 *, int);
   long long (*last_insert_rowid)(sqlite3 *);
-  int (*changes)(sqlite3 *);
 } sq;
 
 /* Binds sq from libsqlite3. Returns NULL on success, else dlerror's text. */
@@ -85,7 +84,6 @@ static const char *lp_load_sqlite(void) {
       {(void **)&sq.errmsg, "sqlite3_errmsg"},
       {(void **)&sq.busy_timeout, "sqlite3_busy_timeout"},
       {(void **)&sq.last_insert_rowid, "sqlite3_last_insert_rowid"},
-      {(void **)&sq.changes, "sqlite3_changes"},
       {(void **)&sq.open_v2, "sqlite3_open_v2"}, /* last: marks success */
   };
   for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++)
@@ -107,17 +105,27 @@ static int lp_cmp_name(const void *a, const void *b) {
   return c ? c : (x->id > y->id) - (x->id < y->id);
 }
 
+/* Makes room for element `count` of an array of `size`-byte elements,
+ * doubling it (from 64). Returns 0, or -1 when out of memory (*items is
+ * then unchanged). The CLI's lp_reserve (cli/profile.c) is the same. */
+static int lp_reserve(void **items, size_t *cap, size_t count, size_t size) {
+  if (count < *cap)
+    return 0;
+  size_t want = *cap ? *cap * 2 : 64;
+  void *bigger =
+      want > ((size_t)-1) / size ? NULL : realloc(*items, want * size);
+  if (!bigger)
+    return -1;
+  *items = bigger;
+  *cap = want;
+  return 0;
+}
+
 /* Appends (name, id) to *v. Returns 0, or -1 when out of memory. */
 static int lp_add_name(struct lp_name **v, size_t *n, size_t *cap,
                        const char *name, long long id) {
-  if (*n == *cap) {
-    size_t more_cap = *cap ? 2 * *cap : 256;
-    struct lp_name *more = realloc(*v, more_cap * sizeof **v);
-    if (!more)
-      return -1;
-    *v = more;
-    *cap = more_cap;
-  }
+  if (lp_reserve((void **)v, cap, *n, sizeof **v) != 0)
+    return -1;
   if (!((*v)[*n].name = strdup(name)))
     return -1;
   (*v)[(*n)++].id = id;
@@ -330,15 +338,10 @@ static int lp_function_ids(struct lp_writer *w, const struct lp_module_desc *m,
     sq.bind_int64(st, 1, w->file_ids[file]);
     int step;
     while (rc == 0 && (step = sq.step(st)) == SQLITE_ROW) {
-      if (n == cap) {
-        struct lp_known_fn *more = realloc(known, (cap = cap ? 2 * cap : 64) *
-                                                      sizeof *known);
-        if (!more) {
-          rc = -1;
-          w->error = "out of memory";
-          break;
-        }
-        known = more;
+      if (lp_reserve((void **)&known, &cap, n, sizeof *known) != 0) {
+        rc = -1;
+        w->error = "out of memory";
+        break;
       }
       const char *linkage = (const char *)sq.column_text(st, 2);
       const char *name = (const char *)sq.column_text(st, 3);
@@ -405,16 +408,10 @@ static long lp_lines_of(struct lp_writer *w, long long function_id,
   sq.bind_int64(st, 1, function_id);
   int step;
   while ((step = sq.step(st)) == SQLITE_ROW) {
-    if (n == *cap) {
-      size_t more_cap = *cap ? 2 * *cap : 64;
-      struct lp_known_line *more = realloc(*lines, more_cap * sizeof **lines);
-      if (!more) {
-        sq.reset(st);
-        w->error = "out of memory";
-        return -1;
-      }
-      *lines = more;
-      *cap = more_cap;
+    if (lp_reserve((void **)lines, cap, n, sizeof **lines) != 0) {
+      sq.reset(st);
+      w->error = "out of memory";
+      return -1;
     }
     (*lines)[n].file_id = sq.column_int64(st, 0);
     (*lines)[n].line = (long)sq.column_int64(st, 1);
@@ -647,13 +644,8 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
         while (k < n_calls && calls[k].callee != s->callee)
           k++;
         if (k == n_calls) {
-          if (n_calls == calls_cap) {
-            struct lp_call_total *more =
-                realloc(calls, (calls_cap *= 2) * sizeof *calls);
-            if (!more)
-              goto out;
-            calls = more;
-          }
+          if (lp_reserve((void **)&calls, &calls_cap, n_calls, sizeof *calls) != 0)
+            goto out;
           calls[n_calls++] = (struct lp_call_total){s->callee, 0, 0};
         }
         calls[k].calls += h;
@@ -937,39 +929,41 @@ static int lp_write_to(const char *path, const struct lp_run_end *end,
   }
   /* Upserts: when two modules (two files that include the same inline
    * function) report the same line or function, their counts add up. */
-  if (rc == 0 &&
-      !(w.lines = lp_batch_new(&w, "INSERT INTO lines(line_id, function_id, "
-                                   "file_id, line_no)", 4, "")))
-    rc = -1;
-  if (rc == 0 &&
-      !(w.line_stats = lp_batch_new(
-            &w, "INSERT INTO line_stats(run_id, line_id, hits, time_ns, self_ns)",
-            5,
-            " ON CONFLICT(run_id, line_id) DO UPDATE SET "
-            "hits=hits+excluded.hits, time_ns=time_ns+excluded.time_ns, "
-            "self_ns=self_ns+excluded.self_ns")))
-    rc = -1;
-  if (rc == 0 &&
-      !(w.function_stats = lp_batch_new(
-            &w, "INSERT INTO function_stats(run_id, function_id, calls, "
-                "primitive_calls, inclusive_ns, self_ns)",
-            6,
-            " ON CONFLICT(run_id, function_id) DO UPDATE SET "
-            "calls=calls+excluded.calls, "
-            "primitive_calls=primitive_calls+excluded.primitive_calls, "
-            "inclusive_ns=inclusive_ns+excluded.inclusive_ns, "
-            "self_ns=self_ns+excluded.self_ns")))
-    rc = -1;
-  if (rc == 0 &&
-      !(w.call_stats = lp_batch_new(
-            &w, "INSERT INTO call_stats(run_id, line_id, callee_name, "
-                "callee_function_id, calls, time_ns)",
-            6,
-            " ON CONFLICT(run_id, line_id, callee_name) DO UPDATE SET "
-            "callee_function_id=COALESCE(callee_function_id, "
-            "excluded.callee_function_id), "
-            "calls=calls+excluded.calls, time_ns=time_ns+excluded.time_ns")))
-    rc = -1;
+  const struct {
+    struct lp_batch **batch;
+    const char *head;
+    int cols;
+    const char *tail;
+  } batches[] = {
+      {&w.lines, "INSERT INTO lines(line_id, function_id, file_id, line_no)",
+       4, ""},
+      {&w.line_stats,
+       "INSERT INTO line_stats(run_id, line_id, hits, time_ns, self_ns)", 5,
+       " ON CONFLICT(run_id, line_id) DO UPDATE SET "
+       "hits=hits+excluded.hits, time_ns=time_ns+excluded.time_ns, "
+       "self_ns=self_ns+excluded.self_ns"},
+      {&w.function_stats,
+       "INSERT INTO function_stats(run_id, function_id, calls, "
+       "primitive_calls, inclusive_ns, self_ns)",
+       6,
+       " ON CONFLICT(run_id, function_id) DO UPDATE SET "
+       "calls=calls+excluded.calls, "
+       "primitive_calls=primitive_calls+excluded.primitive_calls, "
+       "inclusive_ns=inclusive_ns+excluded.inclusive_ns, "
+       "self_ns=self_ns+excluded.self_ns"},
+      {&w.call_stats,
+       "INSERT INTO call_stats(run_id, line_id, callee_name, "
+       "callee_function_id, calls, time_ns)",
+       6,
+       " ON CONFLICT(run_id, line_id, callee_name) DO UPDATE SET "
+       "callee_function_id=COALESCE(callee_function_id, "
+       "excluded.callee_function_id), "
+       "calls=calls+excluded.calls, time_ns=time_ns+excluded.time_ns"},
+  };
+  for (size_t i = 0; rc == 0 && i < sizeof batches / sizeof batches[0]; i++)
+    if (!(*batches[i].batch = lp_batch_new(&w, batches[i].head, batches[i].cols,
+                                           batches[i].tail)))
+      rc = -1;
   /* A child forked from a signal handler is alone: it must not wait for a
    * lock another thread held at the fork. */
   if (rc == 0 &&
