@@ -30,6 +30,7 @@
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InlineAsm.h"
+#include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/Intrinsics.h"
@@ -78,9 +79,10 @@ using namespace llvm;
 namespace {
 
 // Must match runtime/lineprof_abi.h.
-constexpr uint32_t AbiVersion = 3;
+constexpr uint32_t AbiVersion = 4;
 constexpr uint32_t ModTiming = 0x1, ModDebugInfo = 0x2;
 constexpr uint32_t SegCall = 0x1, SegCallProbes = 0x2;
+constexpr uint32_t FnNoReentry = 0x1; // LP_FN_NO_REENTRY
 constexpr uint64_t FnPrimitiveCalls = 0, FnInclusiveTicks = 1,
                    FnActiveFrame = 2, FnProbeTicks = 3, FnInclusiveProbes = 4,
                    FnWords = 5;
@@ -119,7 +121,7 @@ struct SegmentInfo {
 
 struct FunctionInfo {
   std::string Name, LinkageName;
-  uint32_t File, Line, EntryBlock;
+  uint32_t File, Line, EntryBlock, Flags = 0;
 };
 
 // Where the runtime is: LINEPROF_RUNTIME at compile time, else the
@@ -338,6 +340,9 @@ private:
   Value *emitBufferLoad(Function &F, Instruction *&Last);
   Function *getOrCreateGetBuffer();
   bool isTimedCall(const CallBase &CB, const TargetLibraryInfo &TLI);
+  enum class Reentry : uint8_t { Visiting, Never, Possible };
+  DenseMap<const Function *, Reentry> ReentryOf;
+  bool cannotReenter(const Function &F);
   void emitRuntimeGlue();
   void emitDescriptor();
   Constant *cstr(StringRef S, const Twine &Name);
@@ -426,6 +431,51 @@ bool ModuleInstrumenter::isTimedCall(const CallBase &CB,
       return false;
   }
   return true;
+}
+
+// Whether a call of F can never start while another call of F is active on
+// the same thread: every call F makes goes to an intrinsic, inline asm, a C
+// library function that takes no callback, or a function of this module
+// (one that the linker cannot replace) of which the same holds, with no
+// cycle back. Such a function's primitive calls are its calls, and it
+// needs no recursion bookkeeping: about thirteen instructions per call.
+// Re-entry from a signal handler, or from an atexit handler of a function
+// that calls exit(), is not seen.
+bool ModuleInstrumenter::cannotReenter(const Function &F) {
+  auto Found = ReentryOf.find(&F);
+  if (Found != ReentryOf.end())
+    return Found->second == Reentry::Never; // Visiting: a cycle
+  ReentryOf[&F] = Reentry::Visiting;
+  static const char *const Callbacks[] = {
+      "qsort", "qsort_r", "bsearch", "atexit", "__cxa_atexit", "on_exit",
+      "pthread_once", "signal", "sigaction", "__cxa_thread_atexit"};
+  bool Never = !F.isDeclaration() && !F.isInterposable();
+  const TargetLibraryInfo *TLI =
+      Never ? &FAM.getResult<TargetLibraryAnalysis>(const_cast<Function &>(F))
+            : nullptr;
+  for (const Instruction &I : instructions(F)) {
+    if (!Never)
+      break;
+    const auto *CB = dyn_cast<CallBase>(&I);
+    if (!CB || isa<IntrinsicInst>(CB) || CB->isInlineAsm())
+      continue;
+    const Function *Callee =
+        dyn_cast<Function>(CB->getCalledOperand()->stripPointerCasts());
+    LibFunc LF;
+    if (!Callee)
+      Never = false;
+    else if (Callee->isIntrinsic())
+      continue;
+    else if (Callee->isDeclaration())
+      Never = TLI->getLibFunc(*Callee, LF) &&
+              std::find_if(std::begin(Callbacks), std::end(Callbacks),
+                           [&](const char *N) { return Callee->getName() == N; }) ==
+                  std::end(Callbacks);
+    else
+      Never = cannotReenter(*Callee);
+  }
+  ReentryOf[&F] = Never ? Reentry::Never : Reentry::Possible;
+  return Never;
 }
 
 // The callee of a call segment, by symbol name, so that the runtime can
@@ -1047,6 +1097,9 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
   Value *Buf = emitBufferLoad(F, BufLast);
   BasicBlock *Body = Blocks[0];
   FI.EntryBlock = NumBlocks;
+  bool Reentrant = !cannotReenter(F);
+  if (!Reentrant)
+    FI.Flags |= FnNoReentry;
   Functions.push_back(FI);
 
   uint64_t FnWord = FnIndex * FnWords;
@@ -1121,7 +1174,7 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
     if (Timing == TimingMode::Sampled)
       Clock = Gates.lookup(gateOf(BB));
 
-    if (BB == Body) {
+    if (BB == Body && Reentrant) {
       // Recursion: a call is primitive unless a frame of this function is
       // still live on this thread. The active frame's address heals itself
       // after a longjmp or an exception skipped our exit code: any frame at
@@ -1138,10 +1191,10 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
       Primitive = B.CreateICmpUGE(Here, Active, "lp.primitive");
       markOurs(B.CreateStore(B.CreateSelect(Primitive, Here, Active), ActiveAddr));
       addTo(B, fnWordPtr(B, FnPrimitiveCalls), B.CreateZExt(Primitive, I64));
-      // The function's own line (`int f(int n) {`) counts the calls.
-      if (FI.Line)
-        Segments.push_back({FnIndex, FI.File, FI.Line, BlockIdx, 0});
     }
+    // The function's own line (`int f(int n) {`) counts the calls.
+    if (BB == Body && FI.Line)
+      Segments.push_back({FnIndex, FI.File, FI.Line, BlockIdx, 0});
 
     if (Timing != TimingMode::None)
       Clock.Ticks = startClock(Top, Clock);
@@ -1282,9 +1335,10 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
       if (Timing != TimingMode::None) {
         Value *Cond = Primitive;
         if (EntryClock.Timed)
-          Cond = IB.CreateAnd(Cond, EntryClock.Timed);
+          Cond = Cond ? IB.CreateAnd(Cond, EntryClock.Timed) : EntryClock.Timed;
         Instruction *Then =
-            SplitBlockAndInsertIfThen(Cond, Term, false, UnlikelyWeights);
+            Cond ? SplitBlockAndInsertIfThen(Cond, Term, false, UnlikelyWeights)
+                 : Term;
         IRBuilder<> TB(Then);
         Value *D = TB.CreateSub(readClock(TB), EntryClock.Ticks);
         if (EntryClock.Weight)
@@ -1298,12 +1352,15 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
         addTo(TB, fnWordPtr(TB, FnInclusiveProbes), Probes);
         IB.SetInsertPoint(Term);
       }
-      LoadInst *Active = IB.CreateLoad(I64, ActiveAddr);
-      markOurs(Active);
-      markOurs(IB.CreateStore(IB.CreateSelect(Primitive, IB.getInt64(0), Active),
-                              ActiveAddr));
+      if (Reentrant) {
+        LoadInst *Active = IB.CreateLoad(I64, ActiveAddr);
+        markOurs(Active);
+        markOurs(IB.CreateStore(
+            IB.CreateSelect(Primitive, IB.getInt64(0), Active), ActiveAddr));
+      }
     }
   }
+
 }
 
 void ModuleInstrumenter::emitRuntimeGlue() {
@@ -1367,7 +1424,7 @@ void ModuleInstrumenter::emitDescriptor() {
     FnC.push_back(ConstantStruct::get(
         FnTy, {cstr(F.Name, "lp.name"), cstr(F.LinkageName, "lp.link"),
                ConstantInt::get(I32, F.File), ConstantInt::get(I32, F.Line),
-               ConstantInt::get(I32, F.EntryBlock), ConstantInt::get(I32, 0)}));
+               ConstantInt::get(I32, F.EntryBlock), ConstantInt::get(I32, F.Flags)}));
   for (size_t I = 0; I < Files.size(); ++I) {
     FileC.push_back(cstr(Files[I], "lp.file"));
     SumC.push_back(cstr(Checksums[I], "lp.sum"));
@@ -1633,6 +1690,8 @@ bool ModuleInstrumenter::run() {
   GatesBase = HitsBase + Blocks;
   TicksBase = GatesBase + GateWords * NumGates;
 
+  for (Function *F : Work)
+    cannotReenter(*F); // on the code as clang made it
   copyPlain(Work);
   emitRuntimeGlue();
   for (Function *F : Work) {
@@ -1982,13 +2041,15 @@ struct LineProfLowerPass : PassInfoMixin<LineProfLowerPass> {
 // test (the arguments are copied into callee-saved registers in the entry
 // block), so a call with profiling off cost some twenty instructions more
 // instead of three. Done after inlining, so that the instrumented callers
-// still inline the instrumented callees.
+// still inline the instrumented callees. Direct calls between profiled
+// bodies then skip the test.
 struct LineProfSplitPass : PassInfoMixin<LineProfSplitPass> {
-  static bool split(Function &F, unsigned SwitchKind) {
+  // Returns F.lp.prof, or null when F has no switch.
+  static Function *split(Function &F, unsigned SwitchKind) {
     BasicBlock &Entry = F.getEntryBlock();
     auto *Br = dyn_cast<BranchInst>(Entry.getTerminator());
     if (!Br || !Br->isConditional() || !Br->getMetadata(SwitchKind))
-      return false;
+      return nullptr;
     // The optimizer may have inverted the test: the off side is the one
     // that tail-calls the plain copy.
     BasicBlock *Off = Br->getSuccessor(0), *On = Br->getSuccessor(1);
@@ -2000,11 +2061,11 @@ struct LineProfSplitPass : PassInfoMixin<LineProfSplitPass> {
       std::swap(Off, On);
     CallInst *Plain = plainCall(Off);
     if (!Plain || Off->hasNPredecessorsOrMore(2) || On == Off)
-      return false;
+      return nullptr;
     Function *PlainFn = Plain->getCalledFunction();
     GlobalVariable *FlagVar = F.getParent()->getNamedGlobal("__lineprof_off");
     if (!PlainFn || !FlagVar)
-      return false;
+      return nullptr;
 
     // The new function takes over every block, arguments and debug info.
     LLVMContext &Ctx = F.getContext();
@@ -2062,7 +2123,7 @@ struct LineProfSplitPass : PassInfoMixin<LineProfSplitPass> {
     };
     tailCall(ToPlain, PlainFn, PlainAttrs, PlainCC);
     tailCall(ToProf, Prof, PlainAttrs, F.getCallingConv());
-    return true;
+    return Prof;
   }
 
   PreservedAnalyses run(Module &M, ModuleAnalysisManager &) {
@@ -2071,10 +2132,19 @@ struct LineProfSplitPass : PassInfoMixin<LineProfSplitPass> {
     for (Function &F : M)
       if (!F.isDeclaration())
         Fns.push_back(&F);
-    bool Changed = false;
+    DenseMap<Function *, Function *> ProfOf;
     for (Function *F : Fns)
-      Changed |= split(*F, Kind);
-    return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
+      if (Function *Prof = split(*F, Kind))
+        ProfOf[F] = Prof;
+    // A profiled body only runs with profiling on: its direct calls go
+    // straight to their callees' profiled bodies, past the test.
+    for (auto &[F, Prof] : ProfOf)
+      for (Instruction &I : instructions(*Prof))
+        if (auto *CB = dyn_cast<CallBase>(&I))
+          if (Function *To = ProfOf.lookup(CB->getCalledFunction()))
+            if (CB->getFunctionType() == To->getFunctionType())
+              CB->setCalledFunction(To);
+    return ProfOf.empty() ? PreservedAnalyses::all() : PreservedAnalyses::none();
   }
   static bool isRequired() { return true; }
 };

@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#define LP_ABI_VERSION 3
+#define LP_ABI_VERSION 4
 
 /* lp_module_desc.flags */
 #define LP_MOD_TIMING 0x1u    /* timestamps were placed (not counts-only) */
@@ -43,8 +43,16 @@ struct lp_function_desc {
   uint32_t file;            /* index into files */
   uint32_t line;            /* first line, 0 without debug info */
   uint32_t entry_block;     /* counter of the entry block: the call count */
-  uint32_t reserved;        /* zero */
+  uint32_t flags;           /* LP_FN_NO_REENTRY */
 };
+
+/* lp_function_desc.flags */
+#define LP_FN_NO_REENTRY 0x1u /* no call of the function can start while
+                                 another is active on the thread (it calls
+                                 nothing that could call it): its primitive
+                                 calls are its calls, and its
+                                 LP_FN_PRIMITIVE_CALLS and LP_FN_ACTIVE_FRAME
+                                 words are not kept */
 
 struct lp_module_desc {
   uint32_t abi_version; /* LP_ABI_VERSION */

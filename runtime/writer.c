@@ -717,7 +717,9 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
     lp_batch_int(b, w->run_id);
     lp_batch_int(b, fn_ids[f]);
     lp_batch_int(b, (long long)hits[m->functions[f].entry_block]);
-    lp_batch_int(b, (long long)fw[LP_FN_PRIMITIVE_CALLS]);
+    lp_batch_int(b, (long long)(m->functions[f].flags & LP_FN_NO_REENTRY
+                                    ? hits[m->functions[f].entry_block]
+                                    : fw[LP_FN_PRIMITIVE_CALLS]));
     lp_batch_int(b, timing ? lp_ns(w, totals[f].inclusive_ticks) : 0);
     lp_batch_int(b, lp_ns(w, totals[f].self_ticks));
     if (lp_batch_row(w, b) != 0)
