@@ -1345,8 +1345,13 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
           D = TB.CreateMul(D, EntryClock.Weight);
         addTo(TB, fnWordPtr(TB, FnInclusiveTicks), D);
         // And how many timestamps were taken inside it, weighted: the
-        // runtime subtracts what they cost.
-        Value *Probes = TB.CreateSub(TB.CreateLoad(I64, ProbeCount), EntryProbes);
+        // runtime subtracts what they cost. The one just taken is one of
+        // them: D holds the boundary before it (the return from the last
+        // segment's close, the timestamp), and so does the caller's call
+        // segment, which reads the count after the call.
+        Value *Count = TB.CreateAdd(TB.CreateLoad(I64, ProbeCount), TB.getInt64(1));
+        TB.CreateStore(Count, ProbeCount);
+        Value *Probes = TB.CreateSub(Count, EntryProbes);
         if (EntryClock.Weight)
           Probes = TB.CreateMul(Probes, EntryClock.Weight);
         addTo(TB, fnWordPtr(TB, FnInclusiveProbes), Probes);

@@ -68,6 +68,14 @@ def recursion(con):
     report("no negative or inverted times", negative == 0, str(negative))
 
 
+def leaf_inclusive(con):
+    tiny = function(con, "tiny")
+    report("tiny calls 2000000 primitive 2000000",
+           tiny["calls"] == 2000000 and tiny["primitive"] == 2000000, str(tiny))
+    report("tiny inclusive <= 2 x self + 3 ns per call",
+           tiny["inclusive"] <= 2 * tiny["self"] + 3 * tiny["calls"], str(tiny))
+
+
 def no_inverted_times(con):
     bad = con.execute(
         "SELECT count(*) FROM line_stats WHERE time_ns < 0 OR self_ns < 0 "
@@ -107,7 +115,8 @@ def empty_loop(con, plain_file, *more_dbs):
 
 
 CHECKS = {"callee-time": callee_time, "recursion": recursion,
-          "memory-bound": memory_bound, "empty-loop": empty_loop}
+          "memory-bound": memory_bound, "empty-loop": empty_loop,
+          "leaf-inclusive": leaf_inclusive}
 
 if __name__ == "__main__":
     con = sqlite3.connect(sys.argv[1])

@@ -1,0 +1,21 @@
+// A function's total (cProfile's cumtime) holds only its own calls: for a
+// leaf that does almost nothing, about what its lines take. The timestamp
+// that ends a timed call is itself a probe whose cost the runtime takes off;
+// before it did, a two-instruction leaf called 2 million times showed ten
+// times its self time as its total, more than its caller's total.
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: %clang %cflags -O2 %s -o %t/prog && env LINEPROF_DB=%t/db %t/prog
+// RUN: %python %scripts/query.py %t/db leaf-inclusive | FileCheck %s
+#include <stdio.h>
+
+__attribute__((noinline)) static unsigned tiny(unsigned x) { return x * 3u + 1u; }
+
+int main(void) {
+  unsigned s = 0;
+  for (unsigned i = 0; i < 2000000; i++)
+    s += tiny(i); // CALL
+  printf("%u\n", s);
+  return 0;
+}
+// CHECK: tiny calls 2000000 primitive 2000000: 1
+// CHECK: tiny inclusive <= 2 x self + 3 ns per call: 1
