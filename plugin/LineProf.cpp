@@ -1136,10 +1136,45 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
 
   // Hit counters first, so that every gate exists before the blocks that
   // use it are instrumented.
+  //
+  // In counts mode, a small block without calls inside a loop, whose only
+  // way in is one side of a conditional branch in the same loop, is
+  // counted at that branch instead: its counter adds the condition (0 or
+  // 1). Exact (the block runs exactly when that edge is taken), and it
+  // leaves a small `if` or `if/else` arm with no instrumentation, so that
+  // the optimizer can still turn it into a select: the loop's counters
+  // live in registers, and the arms of a data-dependent branch cost two
+  // instructions and no misprediction (bench/workloads/intloop.c at
+  // 2000000: 1.84x -> 1.37x the plain build's time).
+  // Elsewhere one increment in the block is cheaper: arms with calls are
+  // not turned into selects, a loop's exit would add on every iteration,
+  // and in the time mode the arms keep their timestamps.
+  struct EdgeCount {
+    BranchInst *Br;
+    bool OnTrue;
+    uint32_t Block;
+  };
+  SmallVector<EdgeCount, 16> EdgeCounts;
+  auto countedAtBranch = [&](BasicBlock *BB) -> BranchInst * {
+    BasicBlock *P = BB->getSinglePredecessor();
+    if (Timing != TimingMode::None || BB == Body || !P || P == BB ||
+        !LI.getLoopFor(BB) || LI.isLoopHeader(BB) ||
+        LI.getLoopFor(P) != LI.getLoopFor(BB) || BB->size() > 24)
+      return nullptr;
+    for (Instruction &I : *BB)
+      if (isa<CallBase>(I) && !isa<DbgInfoIntrinsic>(I))
+        return nullptr;
+    auto *Br = dyn_cast<BranchInst>(P->getTerminator());
+    return Br && Br->isConditional() ? Br : nullptr;
+  };
   DenseMap<BasicBlock *, uint32_t> BlockIndex;
   for (BasicBlock *BB : Blocks) {
     uint32_t BlockIdx = NumBlocks++;
     BlockIndex[BB] = BlockIdx;
+    if (BranchInst *Br = countedAtBranch(BB)) {
+      EdgeCounts.push_back({Br, Br->getSuccessor(0) == BB, BlockIdx});
+      continue;
+    }
     IRBuilder<> B(TopOf[BB]);
     Value *HitPtr =
         B.CreateConstInBoundsGEP1_64(I64, Buf, HitsBase + BlockIdx, "lp.hit");
@@ -1366,6 +1401,17 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
     }
   }
 
+  // The blocks counted at their branch, now that the segments are cut: the
+  // additions carry no line and sit after the segment's last timestamp.
+  for (const EdgeCount &E : EdgeCounts) {
+    IRBuilder<> B(E.Br);
+    B.SetCurrentDebugLocation(DebugLoc());
+    Value *Taken = E.Br->getCondition();
+    if (!E.OnTrue)
+      Taken = B.CreateNot(Taken);
+    addTo(B, B.CreateConstInBoundsGEP1_64(I64, Buf, HitsBase + E.Block, "lp.edge"),
+          B.CreateZExt(Taken, I64));
+  }
 }
 
 void ModuleInstrumenter::emitRuntimeGlue() {
