@@ -329,6 +329,10 @@ private:
   Function *getOrCreateProbe(ProbeKind Kind);
   Function *getOrCreateGateHelper();
   CallingConv::ID probeCallingConv() const;
+  bool probeReturnsFP() const;
+  Type *probeReturnType();
+  Value *callProbe(IRBuilder<> &B, Function *Probe, ArrayRef<Value *> Args,
+                   const Twine &Name = "");
   uint64_t ProbeWordIndex = 0; // the current function's probe-cost word
   BlockClock emitGate(Value *Buf, Instruction *Before, Value *Hits);
   void markOurs(Instruction *I);
@@ -720,19 +724,14 @@ Function *ModuleInstrumenter::getOrCreateGetBuffer() {
   // every constant of the tables: quadratic, 60% of an -O0 compile of
   // sqlite3.c.
   //
-  // In the counts mode it returns nothing and keeps every register
-  // (preserve_most, on x86-64 and AArch64), so the functions it is inlined
-  // into need not keep their arguments in callee-saved registers, saved and
+  // It returns nothing and keeps every register (preserve_most, on x86-64
+  // and AArch64, like the probes), so the functions it is inlined into
+  // need not keep their arguments in callee-saved registers, saved and
   // restored on every call, for a call made once per thread; the buffer is
   // then read again from the thread-local slot, which the call has filled
   // (no return value: LLVM 14's x86 backend restores RAX over it, issue
-  // 48789). calls.c: 13% fewer instructions, 515 -> 446 ms. The time mode's
-  // probes clobber registers anyway on LLVM 14, and there the change only
-  // moved registers around: a hot loop lost a 3-operand LEA (intloop.c
-  // 2.13 -> 2.63 s); it keeps the plain call.
-  Triple::ArchType Arch = Triple(M.getTargetTriple()).getArch();
-  bool KeepRegs = Timing == TimingMode::None &&
-                  (Arch == Triple::x86_64 || Arch == Triple::aarch64);
+  // 48789). calls.c, counts mode: 13% fewer instructions, 515 -> 446 ms.
+  bool KeepRegs = probeCallingConv() == CallingConv::PreserveMost;
   Function *Enter = Function::Create(
       FunctionType::get(KeepRegs ? Type::getVoidTy(Ctx) : PtrTy, false),
       GlobalValue::InternalLinkage, "__lineprof_enter", M);
@@ -814,9 +813,8 @@ BlockClock ModuleInstrumenter::emitGate(Value *Buf, Instruction *Before,
   Instruction *Then =
       SplitBlockAndInsertIfThen(C.Timed, Before, false, UnlikelyWeights);
   IRBuilder<> TB(Then);
-  CallInst *Drawn = TB.CreateCall(getOrCreateGateHelper(),
-                                  {TB.getInt64(Word + GateWeight), Hits});
-  Drawn->setCallingConv(probeCallingConv());
+  Value *Drawn = callProbe(TB, getOrCreateGateHelper(),
+                           {TB.getInt64(Word + GateWeight), Hits});
   markOurs(TB.CreateStore(TB.CreateLShr(Drawn, 32), CountPtr));
   IRBuilder<> PB(&Before->getParent()->front());
   PHINode *W = PB.CreatePHI(I64, 2, "lp.weight");
@@ -865,16 +863,44 @@ void ModuleInstrumenter::markOurs(Instruction *I) {
 
 // The calling convention of the out-of-line probes: on x86-64 and AArch64
 // they preserve the caller's registers, so that a hot loop keeps its values
-// in registers around a call that almost never runs. Not before LLVM 19:
-// older x86 backends restore RAX over a preserve_most function's return
-// value (llvm-project issue 48789).
+// in registers around a call that almost never runs, and a small function
+// needs no callee-saved register (saved and restored on every call) for
+// values live across its timed path.
 CallingConv::ID ModuleInstrumenter::probeCallingConv() const {
-#if LLVM_VERSION_MAJOR >= 19
   Triple::ArchType Arch = Triple(M.getTargetTriple()).getArch();
   if (Arch == Triple::x86_64 || Arch == Triple::aarch64)
     return CallingConv::PreserveMost;
-#endif
   return CallingConv::C;
+}
+
+// Before LLVM 19 the x86 backend restores RAX over a preserve_most
+// function's return value (llvm-project issue 48789). So the probes return
+// their 64 bits as a double, in XMM0 (D0), which the convention leaves to
+// the caller: a move in and a move out on the timed path. The same on every
+// LLVM version, so that the code and its tests are one.
+bool ModuleInstrumenter::probeReturnsFP() const {
+  return probeCallingConv() == CallingConv::PreserveMost;
+}
+
+Type *ModuleInstrumenter::probeReturnType() {
+  return probeReturnsFP() ? Type::getDoubleTy(Ctx) : I64;
+}
+
+// Calls a probe; returns its result as an i64.
+Value *ModuleInstrumenter::callProbe(IRBuilder<> &B, Function *Probe,
+                                     ArrayRef<Value *> Args, const Twine &Name) {
+  CallInst *C = B.CreateCall(Probe, Args, Name);
+  C->setCallingConv(probeCallingConv());
+  return probeReturnsFP() ? B.CreateBitCast(C, I64, Name) : C;
+}
+
+// The call behind a probe's result (timedProbe's phi, callProbe's cast).
+static CallInst *probeCallOf(Value *T) {
+  if (auto *Phi = dyn_cast<PHINode>(T))
+    T = Phi->getIncomingValue(0);
+  if (auto *Cast = dyn_cast<BitCastInst>(T))
+    T = Cast->getOperand(0);
+  return cast<CallInst>(T);
 }
 
 // __lineprof_gate(word, hits) -> weight | countdown << 32: the slow path of a
@@ -886,11 +912,11 @@ CallingConv::ID ModuleInstrumenter::probeCallingConv() const {
 // periodic pattern of the program lines up with the samples; stores it and
 // returns it minus one as the new countdown. One i64, not a pair: the
 // preserve_most convention keeps RDX, where the pair's second half would
-// come back.
+// come back (and before LLVM 19 the i64 comes back as a double).
 Function *ModuleInstrumenter::getOrCreateGateHelper() {
   if (Function *F = M.getFunction("__lineprof_gate"))
     return F;
-  auto *FT = FunctionType::get(I64, {I64, I64}, false);
+  auto *FT = FunctionType::get(probeReturnType(), {I64, I64}, false);
   Function *F = Function::Create(FT, GlobalValue::InternalLinkage,
                                  "__lineprof_gate", M);
   F->setCallingConv(probeCallingConv());
@@ -921,8 +947,9 @@ Function *ModuleInstrumenter::getOrCreateGateHelper() {
           B.CreateSelect(B.CreateICmpULT(Hits, B.getInt64(SampleUpTo)),
                          interval(SamplePeriod), interval(HotPeriod))));
   markOurs(B.CreateStore(Next, P));
-  B.CreateRet(B.CreateOr(B.CreateAdd(Last, B.getInt64(1)),
-                         B.CreateShl(Next, 32)));
+  Value *Ret = B.CreateOr(B.CreateAdd(Last, B.getInt64(1)),
+                          B.CreateShl(Next, 32));
+  B.CreateRet(B.CreateBitCast(Ret, probeReturnType()));
   return F;
 }
 
@@ -955,8 +982,8 @@ Function *ModuleInstrumenter::getOrCreateProbe(ProbeKind Kind) {
   if (Function *F = M.getFunction(Name))
     return F;
   bool Close = Kind != ProbeKind::Start;
-  auto *FT = Close ? FunctionType::get(I64, {I64, I64, I64}, false)
-                   : FunctionType::get(I64, false);
+  auto *FT = Close ? FunctionType::get(probeReturnType(), {I64, I64, I64}, false)
+                   : FunctionType::get(probeReturnType(), false);
   Function *F = Function::Create(FT, GlobalValue::InternalLinkage, Name, M);
   F->setCallingConv(probeCallingConv());
   F->addFnAttr(Attribute::NoInline);
@@ -971,7 +998,7 @@ Function *ModuleInstrumenter::getOrCreateProbe(ProbeKind Kind) {
   B.CreateStore(B.CreateAdd(B.CreateLoad(I64, ProbeCount), B.getInt64(1)),
                 ProbeCount);
   if (!Close) {
-    B.CreateRet(Now);
+    B.CreateRet(B.CreateBitCast(Now, probeReturnType()));
     return F;
   }
   auto Args = F->arg_begin();
@@ -984,7 +1011,7 @@ Function *ModuleInstrumenter::getOrCreateProbe(ProbeKind Kind) {
     D = B.CreateSelect(B.CreateICmpUGT(D, B.getInt64(CalibrationCap)),
                        B.getInt64(0), D);
   markOurs(B.CreateStore(B.CreateAdd(Old, B.CreateMul(D, Weight)), P));
-  B.CreateRet(Now);
+  B.CreateRet(B.CreateBitCast(Now, probeReturnType()));
   return F;
 }
 
@@ -1006,17 +1033,15 @@ Value *ModuleInstrumenter::timedProbe(Instruction *Before, BlockClock &C,
     // A timestamp, closed at once on Word: the empty segment between them
     // costs what every segment boundary costs (a return, a call and a
     // timestamp).
-    CallInst *T = B.CreateCall(getOrCreateProbe(ProbeKind::Start), {}, "lp.t");
-    T->setCallingConv(probeCallingConv());
-    Start = T;
+    Start = callProbe(B, getOrCreateProbe(ProbeKind::Start), {}, "lp.t");
   }
-  CallInst *Now = B.CreateCall(getOrCreateProbe(Kind == ProbeKind::Start
-                                                    ? ProbeKind::Calibrate
-                                                    : ProbeKind::Close),
-                               {B.getInt64(Word), Start,
-                                C.Weight ? C.Weight : B.getInt64(1)},
-                               "lp.t");
-  Now->setCallingConv(probeCallingConv());
+  Value *Now = callProbe(B,
+                         getOrCreateProbe(Kind == ProbeKind::Start
+                                              ? ProbeKind::Calibrate
+                                              : ProbeKind::Close),
+                         {B.getInt64(Word), Start,
+                          C.Weight ? C.Weight : B.getInt64(1)},
+                         "lp.t");
   if (!Then)
     return Now;
   B.SetInsertPoint(Before);
@@ -1251,10 +1276,7 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
     auto closeCall = [&](Instruction *Before, uint32_t SegIdx) {
       Segments.push_back({FnIndex, Cur.File, 0, BlockIdx, SegCallProbes});
       Value *T = closeSegment(Before, Clock, SegIdx);
-      auto *Call = cast<CallInst>(isa<PHINode>(T)
-                                      ? cast<PHINode>(T)->getIncomingValue(0)
-                                      : T);
-      IRBuilder<> CB(Call);
+      IRBuilder<> CB(probeCallOf(T));
       Value *N = CB.CreateSub(CB.CreateLoad(I64, ProbeCount), CallProbes);
       if (Clock.Weight)
         N = CB.CreateMul(N, Clock.Weight);

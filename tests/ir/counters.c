@@ -52,9 +52,12 @@ int pick(int n) {
 // CHECK-NEXT: br i1 %lp.timed, label %[[DRAW:[0-9]+]], label %[[BODY:[0-9]+]], !prof
 // When it runs out, the next interval is drawn out of line from the gate's
 // weight word and the hit count; the weight of this execution comes back
-// in the low half, the new countdown in the high half.
+// in the low half, the new countdown in the high half. The probes keep the
+// caller's registers (preserve_most) and return their 64 bits as a double
+// (LLVM before 19 restores RAX over the return value).
 // CHECK: [[DRAW]]:
-// CHECK-NEXT: [[D:%[0-9]+]] = call {{(preserve_mostcc )?}}i64 @__lineprof_gate(i64 10, i64 [[NEW]])
+// CHECK-NEXT: [[DF:%[0-9]+]] = call preserve_mostcc double @__lineprof_gate(i64 10, i64 [[NEW]])
+// CHECK-NEXT: [[D:%[0-9]+]] = bitcast double [[DF]] to i64
 // CHECK-NEXT: [[NEXT:%[0-9]+]] = lshr i64 [[D]], 32
 // CHECK-NEXT: store i64 [[NEXT]], {{.*}}[[CD]]
 // CHECK-NEXT: [[W:%[0-9]+]] = and i64 [[D]], 4294967295
@@ -66,12 +69,13 @@ int pick(int n) {
 // the empty segment between them measures what a segment boundary costs,
 // added to the function's probe word (word 3 of function 0).
 // CHECK: br i1 %lp.timed
-// CHECK: [[T0:%lp.t[0-9]*]] = call {{(preserve_mostcc )?}}i64 @__lineprof_start()
-// CHECK-NEXT: call {{(preserve_mostcc )?}}i64 @__lineprof_calibrate(i64 3, i64 [[T0]], i64 %lp.weight)
+// CHECK: [[T0F:%lp.t[0-9]*]] = call preserve_mostcc double @__lineprof_start()
+// CHECK-NEXT: [[T0:%lp.t[0-9]*]] = bitcast double [[T0F]] to i64
+// CHECK-NEXT: call preserve_mostcc double @__lineprof_calibrate(i64 3, i64 [[T0]], i64 %lp.weight)
 // The program's own memory accesses are marked as not aliasing counters.
 // CHECK: load i32, {{.*}} !noalias [[SCOPE]]
 // A segment closes with (now - start) * weight added to its ticks.
-// CHECK: call {{(preserve_mostcc )?}}i64 @__lineprof_close(i64 {{[0-9]+}}, i64 %lp.t{{[0-9]*}}, i64 %lp.weight)
+// CHECK: call preserve_mostcc double @__lineprof_close(i64 {{[0-9]+}}, i64 %lp.t{{[0-9]*}}, i64 %lp.weight)
 // The call to work() is a segment of its own, between two timestamps.
 // CHECK: call i32 @work(
 // CHECK-NEXT: br i1 %lp.timed
@@ -93,22 +97,23 @@ int pick(int n) {
 // PROBE: [[GIVEN:%[0-9]+]] = call {{.*}}(
 // PROBE-NEXT: [[NONE:%[0-9]+]] = icmp eq {{.*}} [[GIVEN]], null
 // PROBE-NEXT: br i1 [[NONE]], label %fallback, label %got
-// PROBE-LABEL: define internal {{(preserve_mostcc )?}}i64 @__lineprof_start(
+// PROBE-LABEL: define internal preserve_mostcc double @__lineprof_start(
 // PROBE: asm sideeffect "lfence\0A\09rdtsc"
 // Each timestamp is counted, so that a timed call can take the cost of those
 // taken inside it off its duration.
 // PROBE: [[N:%[0-9]+]] = load i64, {{.*}} @__lineprof_probes
 // PROBE-NEXT: [[N1:%[0-9]+]] = add i64 [[N]], 1
 // PROBE-NEXT: store i64 [[N1]], {{.*}} @__lineprof_probes
-// PROBE-NEXT: ret i64
+// PROBE-NEXT: [[R:%[0-9]+]] = bitcast i64 %lp.t to double
+// PROBE-NEXT: ret double [[R]]
 // The calibration pair's close drops a sample over 4096 ticks: a
 // preemption, not a probe's cost.
-// PROBE-LABEL: define internal {{(preserve_mostcc )?}}i64 @__lineprof_calibrate(
+// PROBE-LABEL: define internal preserve_mostcc double @__lineprof_calibrate(
 // PROBE: [[D:%[0-9]+]] = sub i64
 // PROBE-NEXT: [[BIG:%[0-9]+]] = icmp ugt i64 [[D]], 4096
 // PROBE-NEXT: [[KEPT:%[0-9]+]] = select i1 [[BIG]], i64 0, i64 [[D]]
 // PROBE-NEXT: mul i64 [[KEPT]]
-// PROBE-LABEL: define internal {{(preserve_mostcc )?}}i64 @__lineprof_close(
+// PROBE-LABEL: define internal preserve_mostcc double @__lineprof_close(
 // PROBE: load {{.*}} @__lineprof_buffer
 // PROBE: asm sideeffect "lfence\0A\09rdtsc"
 // PROBE: sub i64
@@ -116,7 +121,7 @@ int pick(int n) {
 // The schedule: interval 1 up to 256 hits, then P/2 + (hash & (P-1)) for
 // P = 16, 256 and 4096 (stored minus one), the hash being the top 12 bits
 // of a multiplicative hash of the hit count.
-// SCHED-LABEL: define internal {{(preserve_mostcc )?}}i64 @__lineprof_gate(i64 %0, i64 %1)
+// SCHED-LABEL: define internal preserve_mostcc double @__lineprof_gate(i64 %0, i64 %1)
 // SCHED: [[PREV:%[0-9]+]] = load i64, {{.*}} !alias.scope
 // SCHED: [[H0:%[0-9]+]] = mul i64 %1, -7046029254386353131
 // SCHED-NEXT: [[H:%[0-9]+]] = lshr i64 [[H0]], 52
@@ -130,10 +135,12 @@ int pick(int n) {
 // SCHED-NEXT: store i64 [[N]]
 // SCHED-NEXT: [[WT:%[0-9]+]] = add i64 [[PREV]], 1
 // SCHED-NEXT: [[HI:%[0-9]+]] = shl i64 [[N]], 32
-// SCHED-NEXT: or i64 [[WT]], [[HI]]
+// SCHED-NEXT: [[RET:%[0-9]+]] = or i64 [[WT]], [[HI]]
+// SCHED-NEXT: bitcast i64 [[RET]] to double
 
 // EXACT-LABEL: define {{.*}} @pick(
 // EXACT-NOT: lp.timed
-// EXACT: [[E0:%lp.t[0-9]*]] = call {{(preserve_mostcc )?}}i64 @__lineprof_start()
-// EXACT-NEXT: call {{(preserve_mostcc )?}}i64 @__lineprof_calibrate(i64 3, i64 [[E0]], i64 1)
+// EXACT: [[E0F:%lp.t[0-9]*]] = call preserve_mostcc double @__lineprof_start()
+// EXACT-NEXT: [[E0:%lp.t[0-9]*]] = bitcast double [[E0F]] to i64
+// EXACT-NEXT: call preserve_mostcc double @__lineprof_calibrate(i64 3, i64 [[E0]], i64 1)
 // EXACT: ret i32

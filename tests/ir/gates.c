@@ -28,10 +28,10 @@ int count_big(const int *a, int n) {
 // CHECK-NOT: %lp.timed{{[0-9]*}} = icmp
 // CHECK: ret i32
 // GATE-LABEL: define {{.*}} @count_big(
-// GATE: call {{(preserve_mostcc )?}}i64 @__lineprof_gate(i64 [[G1:[0-9]+]],
-// GATE: call {{(preserve_mostcc )?}}i64 @__lineprof_gate(i64 [[G2:[0-9]+]],
-// GATE-NOT: call {{(preserve_mostcc )?}}i64 @__lineprof_gate(i64 [[G1]],
-// GATE: call {{(preserve_mostcc )?}}i64 @__lineprof_gate(i64 [[G3:[0-9]+]],
-// GATE: call {{(preserve_mostcc )?}}i64 @__lineprof_gate(i64 [[G4:[0-9]+]],
+// GATE: call preserve_mostcc double @__lineprof_gate(i64 [[G1:[0-9]+]],
+// GATE: call preserve_mostcc double @__lineprof_gate(i64 [[G2:[0-9]+]],
+// GATE-NOT: call preserve_mostcc double @__lineprof_gate(i64 [[G1]],
+// GATE: call preserve_mostcc double @__lineprof_gate(i64 [[G3:[0-9]+]],
+// GATE: call preserve_mostcc double @__lineprof_gate(i64 [[G4:[0-9]+]],
 // GATE-NOT: @__lineprof_gate(
 // GATE: ret i32
