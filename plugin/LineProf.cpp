@@ -1142,7 +1142,7 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
   // Values from the entry block, used by every exit.
   BlockClock EntryClock;
   Value *EntryProbes = nullptr;
-  Value *Primitive = nullptr, *ActiveAddr = nullptr;
+  AllocaInst *Anchor = nullptr; // a byte of the frame: its address
 
   // Where each block's own code starts, before we add any.
   DenseMap<BasicBlock *, Instruction *> TopOf;
@@ -1238,17 +1238,19 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
       // Recursion: a call is primitive unless a frame of this function is
       // still live on this thread. The active frame's address heals itself
       // after a longjmp or an exception skipped our exit code: any frame at
-      // or above it on the stack proves it dead.
-      AllocaInst *Anchor;
+      // or above it on the stack proves it dead. The exit finds out again
+      // whether the call was primitive (the active frame is its own), so
+      // that nothing stays live across the body: keeping the entry's values
+      // took two callee-saved registers, pushed and popped on every call.
       {
         IRBuilder<> AB(&*F.getEntryBlock().getFirstInsertionPt());
         Anchor = AB.CreateAlloca(I8, nullptr, "lp.anchor");
       }
       Value *Here = B.CreatePtrToInt(Anchor, I64);
-      ActiveAddr = fnWordPtr(B, FnActiveFrame);
+      Value *ActiveAddr = fnWordPtr(B, FnActiveFrame);
       LoadInst *Active = B.CreateLoad(I64, ActiveAddr);
       markOurs(Active);
-      Primitive = B.CreateICmpUGE(Here, Active, "lp.primitive");
+      Value *Primitive = B.CreateICmpUGE(Here, Active, "lp.primitive");
       markOurs(B.CreateStore(B.CreateSelect(Primitive, Here, Active), ActiveAddr));
       addTo(B, fnWordPtr(B, FnPrimitiveCalls), B.CreateZExt(Primitive, I64));
     }
@@ -1389,6 +1391,15 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
       // Leaving the frame: a timed primitive call adds its duration, and a
       // primitive call releases the function's active frame.
       IRBuilder<> IB(Term);
+      Value *Primitive = nullptr, *ActiveAddr = nullptr;
+      LoadInst *Active = nullptr;
+      if (Reentrant) {
+        ActiveAddr = fnWordPtr(IB, FnActiveFrame);
+        Active = IB.CreateLoad(I64, ActiveAddr);
+        markOurs(Active);
+        Primitive = IB.CreateICmpEQ(Active, IB.CreatePtrToInt(Anchor, I64),
+                                    "lp.primitive");
+      }
       if (Timing != TimingMode::None) {
         Value *Cond = Primitive;
         if (EntryClock.Timed)
@@ -1414,12 +1425,9 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
         addTo(TB, fnWordPtr(TB, FnInclusiveProbes), Probes);
         IB.SetInsertPoint(Term);
       }
-      if (Reentrant) {
-        LoadInst *Active = IB.CreateLoad(I64, ActiveAddr);
-        markOurs(Active);
+      if (Reentrant)
         markOurs(IB.CreateStore(
             IB.CreateSelect(Primitive, IB.getInt64(0), Active), ActiveAddr));
-      }
     }
   }
 

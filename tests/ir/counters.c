@@ -79,8 +79,11 @@ int pick(int n) {
 // The call to work() is a segment of its own, between two timestamps.
 // CHECK: call i32 @work(
 // CHECK-NEXT: br i1 %lp.timed
-// At the return, a timed primitive call adds its duration.
-// CHECK: and i1 %lp.primitive, %lp.timed
+// At the return the call was primitive if the active frame is its own:
+// then a timed call adds its duration, and the frame is released.
+// CHECK: [[P:%lp.primitive[0-9]+]] = icmp eq i64 [[ACT:%[0-9]+]], {{%[0-9]+}}
+// CHECK-NEXT: and i1 [[P]], %lp.timed
+// CHECK: select i1 [[P]], i64 0, i64 [[ACT]]
 // CHECK: ret i32
 
 // The buffer comes from a function that reads the thread's pointer and, the
