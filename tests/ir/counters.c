@@ -1,7 +1,7 @@
 // Each block gets a hit counter in the thread's buffer and a gate that
 // decides whether this execution is timed; each segment is closed by a
 // timestamp on the timed path. The module gets its tables and a ctor.
-// RUN: %clang -g -O0 -S -emit-llvm -Xclang -disable-llvm-passes %s -o %t.ll
+// RUN: %clang -g -O0 -Xclang -disable-O0-optnone -S -emit-llvm -Xclang -disable-llvm-passes %s -o %t.ll
 // RUN: %opt -load-pass-plugin=%plugin -passes=lineprof -S %t.ll -o %t.out.ll
 // RUN: FileCheck %s < %t.out.ll
 // RUN: FileCheck --check-prefix=TABLE %s < %t.out.ll
@@ -147,3 +147,6 @@ int pick(int n) {
 // EXACT-NEXT: [[E0:%lp.t[0-9]*]] = bitcast double [[E0F]] to i64
 // EXACT-NEXT: call preserve_mostcc double @__lineprof_calibrate(i64 3, i64 [[E0]], i64 1)
 // EXACT: ret i32
+
+// Compiled without optnone (-disable-O0-optnone), as when optimizing: at
+// -O0 the probes are plain C calls (tests/ir/pipelines.c).

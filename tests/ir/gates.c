@@ -1,7 +1,7 @@
 // Gates sit only at the function's entry and at loop headers; every other
 // block reuses the decision of the innermost loop around it (or of the
 // entry), so a loop iteration is timed as a whole, or not at all.
-// RUN: %clang -g -O0 -S -emit-llvm -Xclang -disable-llvm-passes %s -o %t.ll
+// RUN: %clang -g -O0 -Xclang -disable-O0-optnone -S -emit-llvm -Xclang -disable-llvm-passes %s -o %t.ll
 // RUN: %opt -load-pass-plugin=%plugin -passes=lineprof -S %t.ll -o %t.out.ll
 // RUN: FileCheck %s < %t.out.ll
 // RUN: FileCheck --check-prefix=GATE %s < %t.out.ll
