@@ -12,6 +12,7 @@
 
 #include "command.h"
 #include "lineprof.h"
+#include "reserve.h"
 
 /* A files row of the path: one build of the source file. */
 struct lp_build {
@@ -60,21 +61,6 @@ struct lp_loader {
   size_t nlines, lines_cap;               /* used, allocated entries */
   size_t cursor; /* index into lines of the last statistics row's line */
 };
-
-/* Make room for one more element of `size` bytes. Returns 0, or -1 when out
- * of memory (*items is then unchanged). */
-static int lp_reserve(void **items, size_t *cap, size_t count, size_t size) {
-  if (count < *cap)
-    return 0;
-  size_t want = *cap ? *cap * 2 : 64;
-  void *bigger =
-      want > ((size_t)-1) / size ? NULL : realloc(*items, want * size);
-  if (!bigger)
-    return -1;
-  *items = bigger;
-  *cap = want;
-  return 0;
-}
 
 /* A copy of a text column ("" for NULL); NULL when memory runs out. */
 static char *lp_column_strdup(sqlite3_stmt *stmt, int column) {

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "rt.h"
+#include "reserve.h"
 #include "schema.h"
 
 #ifndef LINEPROF_VERSION
@@ -103,22 +104,6 @@ static int lp_cmp_name(const void *a, const void *b) {
   const struct lp_name *x = a, *y = b;
   int c = strcmp(x->name, y->name);
   return c ? c : (x->id > y->id) - (x->id < y->id);
-}
-
-/* Makes room for element `count` of an array of `size`-byte elements,
- * doubling it (from 64). Returns 0, or -1 when out of memory (*items is
- * then unchanged). The CLI's lp_reserve (cli/profile.c) is the same. */
-static int lp_reserve(void **items, size_t *cap, size_t count, size_t size) {
-  if (count < *cap)
-    return 0;
-  size_t want = *cap ? *cap * 2 : 64;
-  void *bigger =
-      want > ((size_t)-1) / size ? NULL : realloc(*items, want * size);
-  if (!bigger)
-    return -1;
-  *items = bigger;
-  *cap = want;
-  return 0;
 }
 
 /* Appends (name, id) to *v. Returns 0, or -1 when out of memory. */
