@@ -326,6 +326,7 @@ private:
   void instrumentFunction(Function &F);
   void instrumentExecCalls(Function &F);
   Value *readClock(IRBuilder<> &B);
+  Value *countProbe(IRBuilder<> &B);
   enum class ProbeKind { Start, Close, Calibrate };
   Function *getOrCreateProbe(ProbeKind Kind);
   Function *getOrCreateGateHelper();
@@ -473,9 +474,7 @@ bool ModuleInstrumenter::cannotReenter(const Function &F) {
       continue;
     else if (Callee->isDeclaration())
       Never = TLI->getLibFunc(*Callee, LF) &&
-              std::find_if(std::begin(Callbacks), std::end(Callbacks),
-                           [&](const char *N) { return Callee->getName() == N; }) ==
-                  std::end(Callbacks);
+              !is_contained(Callbacks, Callee->getName());
     else
       Never = cannotReenter(*Callee);
   }
@@ -826,6 +825,13 @@ BlockClock ModuleInstrumenter::emitGate(Value *Buf, Instruction *Before,
   return C;
 }
 
+// Counts one more timestamp taken on this thread; returns the new count.
+Value *ModuleInstrumenter::countProbe(IRBuilder<> &B) {
+  Value *Count = B.CreateAdd(B.CreateLoad(I64, ProbeCount), B.getInt64(1));
+  B.CreateStore(Count, ProbeCount);
+  return Count;
+}
+
 Value *ModuleInstrumenter::readClock(IRBuilder<> &B) {
   Value *T;
   if (Triple(M.getTargetTriple()).getArch() == Triple::x86_64) {
@@ -917,7 +923,7 @@ static CallInst *probeCallOf(Value *T) {
 // periodic pattern of the program lines up with the samples; stores it and
 // returns it minus one as the new countdown. One i64, not a pair: the
 // preserve_most convention keeps RDX, where the pair's second half would
-// come back (and before LLVM 19 the i64 comes back as a double).
+// come back (and the i64 comes back as a double: probeReturnsFP).
 Function *ModuleInstrumenter::getOrCreateGateHelper() {
   if (Function *F = M.getFunction("__lineprof_gate"))
     return F;
@@ -1000,8 +1006,7 @@ Function *ModuleInstrumenter::getOrCreateProbe(ProbeKind Kind) {
                                            pointerTo(I64))
                      : nullptr;
   Value *Now = readClock(B);
-  B.CreateStore(B.CreateAdd(B.CreateLoad(I64, ProbeCount), B.getInt64(1)),
-                ProbeCount);
+  countProbe(B);
   if (!Close) {
     B.CreateRet(B.CreateBitCast(Now, probeReturnType()));
     return F;
@@ -1422,9 +1427,7 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
         // them: D holds the boundary before it (the return from the last
         // segment's close, the timestamp), and so does the caller's call
         // segment, which reads the count after the call.
-        Value *Count = TB.CreateAdd(TB.CreateLoad(I64, ProbeCount), TB.getInt64(1));
-        TB.CreateStore(Count, ProbeCount);
-        Value *Probes = TB.CreateSub(Count, EntryProbes);
+        Value *Probes = TB.CreateSub(countProbe(TB), EntryProbes);
         if (EntryClock.Weight)
           Probes = TB.CreateMul(Probes, EntryClock.Weight);
         addTo(TB, fnWordPtr(TB, FnInclusiveProbes), Probes);
