@@ -23,6 +23,7 @@
 #include "match.h"
 #include "options.h"
 #include "profile.h"
+#include "reserve.h"
 #include "source.h"
 
 static const char lp_annotate_usage[] =
@@ -105,16 +106,12 @@ static int lp_load_paths(struct lp_state *st, struct lp_paths *paths) {
   int rc;
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
     char *path = lp_strdup((const char *)sqlite3_column_text(stmt, 0));
-    char **bigger = paths->count < cap
-                        ? paths->path
-                        : realloc(paths->path, (cap = cap ? 2 * cap : 64) *
-                                                   sizeof *paths->path);
-    if (!path || !bigger) {
+    if (!path || lp_reserve((void **)&paths->path, &cap, paths->count,
+                            sizeof *paths->path) != 0) {
       free(path);
       sqlite3_finalize(stmt);
       return lp_out_of_memory();
     }
-    paths->path = bigger;
     paths->path[paths->count++] = path;
   }
   sqlite3_finalize(stmt);

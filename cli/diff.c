@@ -18,6 +18,7 @@
 #include "lineprof.h"
 #include "model.h"
 #include "options.h"
+#include "reserve.h"
 #include "source.h"
 
 static const char lp_diff_usage[] =
@@ -60,14 +61,8 @@ struct lp_changes {
 };
 
 static struct lp_change *lp_change_add(struct lp_changes *c) {
-  if (c->count == c->cap) {
-    size_t cap = c->cap ? 2 * c->cap : 64;
-    struct lp_change *bigger = realloc(c->item, cap * sizeof *bigger);
-    if (!bigger)
-      return NULL;
-    c->item = bigger;
-    c->cap = cap;
-  }
+  if (lp_reserve((void **)&c->item, &c->cap, c->count, sizeof *c->item) != 0)
+    return NULL;
   struct lp_change *x = &c->item[c->count++];
   memset(x, 0, sizeof *x);
   return x;

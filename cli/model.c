@@ -13,6 +13,7 @@
 #include "command.h"
 #include "db.h"
 #include "lineprof.h"
+#include "reserve.h"
 
 /* A set of strings, each stored once: open addressing, FNV-1a hash. */
 struct lp_strings {
@@ -93,14 +94,8 @@ struct lp_raws {
 };
 
 static struct lp_raw *lp_raw_add(struct lp_raws *r) {
-  if (r->count == r->cap) {
-    size_t cap = r->cap ? 2 * r->cap : 256;
-    struct lp_raw *bigger = realloc(r->row, cap * sizeof *bigger);
-    if (!bigger)
-      return NULL;
-    r->row = bigger;
-    r->cap = cap;
-  }
+  if (lp_reserve((void **)&r->row, &r->cap, r->count, sizeof *r->row) != 0)
+    return NULL;
   struct lp_raw *row = &r->row[r->count++];
   memset(row, 0, sizeof *row);
   return row;
@@ -277,14 +272,9 @@ static int lp_read_runs(sqlite3 *db, long long run_id, struct lp_model *m) {
   sqlite3_bind_int64(stmt, 1, run_id);
   size_t cap = 0;
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-    if (m->nruns == cap) {
-      cap = cap ? 2 * cap : 8;
-      struct lp_model_run *bigger = realloc(m->runs, cap * sizeof *bigger);
-      if (!bigger) {
-        rc = SQLITE_NOMEM;
-        break;
-      }
-      m->runs = bigger;
+    if (lp_reserve((void **)&m->runs, &cap, m->nruns, sizeof *m->runs) != 0) {
+      rc = SQLITE_NOMEM;
+      break;
     }
     struct lp_model_run *r = &m->runs[m->nruns];
     r->run_id = sqlite3_column_int64(stmt, 0);
