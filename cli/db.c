@@ -147,8 +147,7 @@ int lp_db_open_write(const char *path, int create, sqlite3 **out,
     if (sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) !=
             SQLITE_OK ||
         sqlite3_exec(db,
-                     "BEGIN IMMEDIATE;" LP_SCHEMA_SQL
-                     "PRAGMA user_version=1; COMMIT;",
+                     "BEGIN IMMEDIATE;" LP_SCHEMA_UPGRADE_SQL "COMMIT;",
                      NULL, NULL, NULL) != SQLITE_OK) {
       lp_error("cannot create database '%s': %s", path, sqlite3_errmsg(db));
       sqlite3_close(db);
@@ -168,6 +167,18 @@ int lp_db_open_write(const char *path, int create, sqlite3 **out,
   if (lp_db_connect(path, SQLITE_OPEN_READWRITE, &db) != LP_OK)
     return LP_ERR_SYSTEM;
   if (lp_db_check(db, path) != 0) {
+    sqlite3_close(db);
+    return LP_ERR_SYSTEM;
+  }
+  /* What this lineprof writes follows its own version: upgrade first. */
+  long long version = 0;
+  if (lp_db_integer(db, "PRAGMA user_version", &version) != SQLITE_OK ||
+      (version < LP_SCHEMA_VERSION &&
+       sqlite3_exec(db, "BEGIN IMMEDIATE;" LP_SCHEMA_UPGRADE_SQL "COMMIT;",
+                    NULL, NULL, NULL) != SQLITE_OK)) {
+    lp_error("cannot upgrade database '%s' to schema %d: %s", path,
+             LP_SCHEMA_VERSION, sqlite3_errmsg(db));
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(db);
     return LP_ERR_SYSTEM;
   }

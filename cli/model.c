@@ -112,11 +112,17 @@ static const char lp_lines_sql[] =
     "SELECT fp.path, fn.linkage_name, max(s.run_id), fn.name, fn.line_no,"
     " fp.checksum, sum(s.hits), sum(s.time_ns), sum(s.self_ns), lf.path,"
     " l.line_no, lf.checksum"
-    " FROM line_stats s JOIN lines l ON l.line_id = s.line_id"
+    " FROM (SELECT s.run_id, s.line_id, s.hits, s.time_ns, s.self_ns"
+    "       FROM line_stats s WHERE %s"
+    "       UNION ALL" /* functions that did not run: their lines, 0 hits */
+    "       SELECT s.run_id, z.line_id, 0, 0, 0 FROM function_stats s"
+    "       JOIN lines z ON z.function_id = s.function_id"
+    "       WHERE %s AND s.calls = 0) s"
+    " JOIN lines l ON l.line_id = s.line_id"
     " JOIN functions fn ON fn.function_id = l.function_id"
     " JOIN files fp ON fp.file_id = fn.file_id"
     " JOIN files lf ON lf.file_id = l.file_id"
-    " WHERE %s AND l.line_no > 0"
+    " WHERE l.line_no > 0"
     " GROUP BY fp.path, fn.linkage_name, lf.path, l.line_no";
 static const char lp_calls_sql[] =
     "SELECT fp.path, fn.linkage_name, max(s.run_id), fn.name, fn.line_no,"
@@ -135,10 +141,10 @@ static const char lp_calls_sql[] =
 /* Run one of the queries above, adding its rows as `kind`. */
 static int lp_read_rows(sqlite3 *db, const char *sql_format, long long run_id,
                         int kind, struct lp_strings *set, struct lp_raws *raws) {
-  char sql[1024];
-  snprintf(sql, sizeof sql, sql_format,
-           run_id == LP_RUN_ALL ? "s.run_id IN (SELECT run_id FROM runs)"
-                                : "s.run_id = ?1");
+  char sql[2048];
+  const char *runs = run_id == LP_RUN_ALL ? "s.run_id IN (SELECT run_id FROM runs)"
+                                          : "s.run_id = ?1";
+  snprintf(sql, sizeof sql, sql_format, runs, runs); /* one or two %s */
   sqlite3_stmt *stmt;
   int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
   if (rc != SQLITE_OK)

@@ -1,7 +1,8 @@
-/* Reading one file's profile (see profile.h). Four queries, each walking
+/* Reading one file's profile (see profile.h). Five queries, each walking
  * an index in order: the files rows of the path (its builds), their
- * functions, their lines, and the line_stats key range of those lines in
- * each selected run. Summing over runs and merging builds is done here in
+ * functions, their lines, the functions that did not run in a selected run
+ * (all their lines had 0 hits, and have no line_stats rows), and the
+ * line_stats key range of the lines in each selected run. Summing over runs and merging builds is done here in
  * memory with sorts, because GROUP BY over a join cost SQLite several times
  * more on large files.
  */
@@ -29,6 +30,7 @@ struct lp_recorded_function {
   char *linkage_name;    /* owned */
   char *name;            /* owned */
   size_t merged;         /* index of its lp_function once merged */
+  int idle;              /* 1 = did not run in a selected run */
 };
 
 /* A lines row and its statistics summed over the selected runs. */
@@ -210,6 +212,20 @@ static int lp_stats_row(sqlite3_stmt *stmt, struct lp_loader *ld) {
   return SQLITE_OK;
 }
 
+/* A function_stats row of a function that did not run: such a function
+ * has no line_stats rows in that run (schema 2), its lines had 0 hits. */
+static int lp_idle_row(sqlite3_stmt *stmt, struct lp_loader *ld) {
+  size_t fn = lp_find_function(ld, sqlite3_column_int64(stmt, 0));
+  if (fn == (size_t)-1)
+    return SQLITE_OK;
+  ld->functions[fn].idle = 1;
+  struct lp_build *b = &ld->builds[ld->functions[fn].build];
+  long long run_id = sqlite3_column_int64(stmt, 1);
+  if (run_id > b->last_run)
+    b->last_run = run_id;
+  return SQLITE_OK;
+}
+
 /* Prepare `sql` and bind the path to ?1 and, if used, the run to ?2. */
 static int lp_prepare(sqlite3 *db, const char *sql, const char *path,
                       long long run_id, sqlite3_stmt **stmt) {
@@ -249,6 +265,18 @@ static int lp_read(sqlite3 *db, const char *path, long long run_id,
       "SELECT line_id, run_id, hits, time_ns, self_ns FROM line_stats"
       " WHERE run_id IN (SELECT run_id FROM runs)"
       "   AND line_id BETWEEN ?3 AND ?4";
+  /* The file's functions that did not run in a selected run. */
+  static const char one_run_idle_sql[] =
+      "SELECT fn.function_id, fs.run_id"
+      " FROM files f CROSS JOIN functions fn CROSS JOIN function_stats fs"
+      " WHERE f.path = ?1 AND fn.file_id = f.file_id AND fs.run_id = ?2"
+      "   AND fs.function_id = fn.function_id AND fs.calls = 0";
+  static const char all_runs_idle_sql[] =
+      "SELECT fn.function_id, fs.run_id"
+      " FROM files f CROSS JOIN functions fn CROSS JOIN function_stats fs"
+      " WHERE f.path = ?1 AND fn.file_id = f.file_id"
+      "   AND fs.run_id IN (SELECT run_id FROM runs)"
+      "   AND fs.function_id = fn.function_id AND fs.calls = 0";
   sqlite3_stmt *stmt;
   int rc;
   if ((rc = lp_prepare(db, builds_sql, path, run_id, &stmt)) != SQLITE_OK ||
@@ -256,7 +284,12 @@ static int lp_read(sqlite3 *db, const char *path, long long run_id,
       (rc = lp_prepare(db, functions_sql, path, run_id, &stmt)) != SQLITE_OK ||
       (rc = lp_each_row(stmt, ld, lp_function_row)) != SQLITE_OK ||
       (rc = lp_prepare(db, lines_sql, path, run_id, &stmt)) != SQLITE_OK ||
-      (rc = lp_each_row(stmt, ld, lp_line_row)) != SQLITE_OK)
+      (rc = lp_each_row(stmt, ld, lp_line_row)) != SQLITE_OK ||
+      (rc = lp_prepare(db,
+                       run_id == LP_RUN_ALL ? all_runs_idle_sql
+                                            : one_run_idle_sql,
+                       path, run_id, &stmt)) != SQLITE_OK ||
+      (rc = lp_each_row(stmt, ld, lp_idle_row)) != SQLITE_OK)
     return rc;
   if (ld->nlines == 0)
     return SQLITE_OK;
@@ -308,7 +341,7 @@ static int lp_merge(struct lp_loader *ld, struct lp_profile *p) {
 
   for (size_t i = 0; i < ld->nlines; i++) {
     const struct lp_recorded_line *line = &ld->lines[i];
-    if (!line->seen)
+    if (!line->seen && !ld->functions[line->function].idle)
       continue;
     merged[nmerged].function = ld->functions[line->function].merged;
     merged[nmerged].line_no = line->line_no;

@@ -52,10 +52,13 @@ static const struct lp_option lp_prune_options[] = {
     {0, 0, 0, 0},
 };
 
-/* Orphans: rows that no remaining statistics refer to. */
+/* Orphans: rows that no remaining statistics refer to. The lines of a
+ * function with function_stats stay: where it did not run, they are what
+ * says which of its lines had 0 hits. */
 static const char lp_orphans_sql[] =
     "DELETE FROM lines WHERE line_id NOT IN (SELECT line_id FROM line_stats)"
-    " AND line_id NOT IN (SELECT line_id FROM call_stats);"
+    " AND line_id NOT IN (SELECT line_id FROM call_stats)"
+    " AND function_id NOT IN (SELECT function_id FROM function_stats);"
     "DELETE FROM functions WHERE function_id NOT IN"
     " (SELECT function_id FROM function_stats)"
     " AND function_id NOT IN (SELECT function_id FROM lines)"

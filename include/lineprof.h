@@ -9,7 +9,7 @@
 #define LINEPROF_VERSION_MAJOR 0
 #define LINEPROF_VERSION_MINOR 1
 #define LINEPROF_VERSION_PATCH 0
-#define LINEPROF_SCHEMA_VERSION 1 /* of the database the runtime writes */
+#define LINEPROF_SCHEMA_VERSION 2 /* of the database the runtime writes */
 
 /* Marks a function, as Python's @profile does: with LINEPROF_SELECT=marked
  * at compile time, only marked functions are instrumented. */

@@ -8,7 +8,7 @@
 #ifndef LINEPROF_SCHEMA_H
 #define LINEPROF_SCHEMA_H
 
-#define LP_SCHEMA_VERSION 1
+#define LP_SCHEMA_VERSION 2
 
 /* Idempotent: every statement uses IF NOT EXISTS, so it can be run against a
  * database created by an equal or older writer of the same version. */
@@ -79,7 +79,15 @@
   "         CAST(s.time_ns AS REAL) / NULLIF(s.hits, 0) AS per_hit_ns,\n"     \
   "         100.0 * s.time_ns / NULLIF(SUM(s.time_ns) OVER\n"                 \
   "           (PARTITION BY s.run_id, l.function_id), 0) AS percent_time\n"   \
-  "  FROM line_stats s JOIN lines l ON l.line_id = s.line_id\n"                \
+  "  FROM (SELECT run_id, line_id, hits, time_ns, self_ns FROM line_stats\n"  \
+  "        UNION ALL\n"                                                         \
+  "        SELECT fs.run_id, z.line_id, 0, 0, 0\n"                              \
+  "        FROM function_stats fs JOIN lines z\n"                               \
+  "          ON z.function_id = fs.function_id\n"                               \
+  "        WHERE fs.calls = 0 AND z.line_no > 0 AND NOT EXISTS\n"              \
+  "          (SELECT 1 FROM line_stats x\n"                                     \
+  "           WHERE x.run_id = fs.run_id AND x.line_id = z.line_id)) s\n"     \
+  "  JOIN lines l ON l.line_id = s.line_id\n"                                  \
   "  JOIN files f ON f.file_id = l.file_id\n"                                  \
   "  JOIN functions fn ON fn.function_id = l.function_id;\n"                   \
   "CREATE VIEW IF NOT EXISTS function_profile AS\n"                            \
@@ -100,5 +108,12 @@
   "  JOIN functions caller ON caller.function_id = l.function_id\n"           \
   "  LEFT JOIN functions callee\n"                                            \
   "    ON callee.function_id = c.callee_function_id;\n"
+
+/* From an older version: the views whose text changed are dropped, then
+ * the schema is completed and the version set. Version 2 changed
+ * line_profile (functions that did not run have no line_stats rows). */
+#define LP_SCHEMA_UPGRADE_SQL                                                  \
+  "DROP VIEW IF EXISTS line_profile;\n" LP_SCHEMA_SQL                          \
+  "PRAGMA user_version=2;\n"
 
 #endif

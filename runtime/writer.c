@@ -142,6 +142,8 @@ struct lp_writer {
   size_t file_ids_cap;
   uint64_t lines_written;
   const char *error;        /* first failure, for the message */
+  char message[256];        /* a copy of SQLite's message, when it would
+                               not outlive the next statement */
 };
 
 static int lp_prepare(struct lp_writer *w, sqlite3_stmt **st, const char *sql) {
@@ -438,6 +440,7 @@ struct lp_fn_total {
   double call_ticks; /* compensated ticks of its call segments */
   double inclusive_ticks; /* its primitive calls, less the probes inside */
   double scale;      /* factor applied to the self ticks of its lines */
+  int ran;           /* some block of it executed */
 };
 
 /* The calls of one line to one callee. */
@@ -535,6 +538,7 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
     uint64_t measured = fn_words[(uint64_t)f * LP_FN_WORDS + LP_FN_PROBE_TICKS];
     probe[f] = executions && measured ? (double)measured / (double)executions
                                       : w->overhead;
+    totals[f].ran = executions != 0;
     all_measured += (double)measured;
     all_executions += (double)executions;
   }
@@ -661,6 +665,13 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
         if (lp_batch_row(w, w->lines) != 0)
           goto out;
       }
+      /* A function that did not run has no statistics rows: its lines
+       * are known from `lines` (docs/schema.md, "Functions that did not
+       * run"). Most functions of a large program never run. */
+      if (!totals[first->function].ran) {
+        i = j;
+        continue;
+      }
       lp_batch_int(w->line_stats, w->run_id);
       lp_batch_int(w->line_stats, line_id);
       lp_batch_int(w->line_stats, (long long)line_hits);
@@ -771,15 +782,22 @@ static int lp_open(struct lp_writer *w, const char *path) {
     if (rc == SQLITE_OK)
       rc = sq.exec(w->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc == SQLITE_OK) {
-      rc = sq.exec(w->db, LP_SCHEMA_SQL "PRAGMA user_version=1;", NULL, NULL,
-                   NULL);
-      if (rc != SQLITE_OK)
+      rc = sq.exec(w->db,
+                   version < LP_SCHEMA_VERSION ? LP_SCHEMA_UPGRADE_SQL
+                                               : LP_SCHEMA_SQL,
+                   NULL, NULL, NULL);
+      if (rc != SQLITE_OK) {
+        /* The ROLLBACK would replace the message with "not an error". */
+        snprintf(w->message, sizeof w->message, "%s", sq.errmsg(w->db));
         sq.exec(w->db, "ROLLBACK", NULL, NULL, NULL);
+      }
+    } else {
+      snprintf(w->message, sizeof w->message, "%s", sq.errmsg(w->db));
     }
     if (rc == SQLITE_OK)
       return 0;
     if ((rc & 0xff) != SQLITE_BUSY || lp_clock_ns(CLOCK_MONOTONIC) > deadline) {
-      w->error = sq.errmsg(w->db);
+      w->error = w->message;
       return -1;
     }
     struct timespec pause = {0, 10 * 1000 * 1000};
