@@ -557,10 +557,23 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
   if (lp_function_ids(w, m, fn_ids, fn_fresh) != 0)
     goto out;
 
-  for (uint32_t s = 0; s < m->n_segments; s++)
+  /* The plugin emits a function's segments together, in function order:
+   * then sorting each function's run is enough, and several times
+   * cheaper than one sort of all (sqlite3.c: 150,000 segments). */
+  int grouped = 1;
+  for (uint32_t s = 0; s < m->n_segments; s++) {
     order[s] = s;
+    if (s && m->segments[s].function < m->segments[s - 1].function)
+      grouped = 0;
+  }
   lp_sort_segs = m->segments;
-  qsort(order, m->n_segments, sizeof *order, lp_cmp_seg);
+  for (uint32_t s = 0, e; s < m->n_segments; s = e) {
+    e = grouped ? s + 1 : m->n_segments;
+    while (e < m->n_segments && m->segments[e].function == m->segments[s].function)
+      e++;
+    if (e - s > 1)
+      qsort(order + s, e - s, sizeof *order, lp_cmp_seg);
+  }
 
   /* Each segment's time: its ticks minus what its probes cost. */
   seg_ticks = calloc(m->n_segments + 1, sizeof *seg_ticks);
