@@ -23,6 +23,8 @@
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Analysis/BlockFrequencyInfo.h"
+#include "llvm/Analysis/BranchProbabilityInfo.h"
 #include "llvm/Analysis/LoopInfo.h"
 #include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/Demangle/Demangle.h"
@@ -63,6 +65,7 @@
 #endif
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <dlfcn.h>
@@ -79,10 +82,14 @@ using namespace llvm;
 namespace {
 
 // Must match runtime/lineprof_abi.h.
-constexpr uint32_t AbiVersion = 4;
+constexpr uint32_t AbiVersion = 5;
 constexpr uint32_t ModTiming = 0x1, ModDebugInfo = 0x2;
 constexpr uint32_t SegCall = 0x1, SegCallProbes = 0x2;
-constexpr uint32_t FnNoReentry = 0x1; // LP_FN_NO_REENTRY
+constexpr uint32_t FnNoReentry = 0x1;   // LP_FN_NO_REENTRY
+constexpr uint32_t FnEdgeCounts = 0x2;  // LP_FN_EDGE_COUNTS
+constexpr uint32_t EdgeEntry = 0xfffffffeu, EdgeExit = 0xffffffffu; // LP_EDGE_*
+constexpr uint32_t EdgeFake = 0x1;      // LP_EDGE_FAKE
+constexpr uint32_t NoCounter = 0xffffffffu; // LP_NO_COUNTER
 constexpr uint64_t FnPrimitiveCalls = 0, FnInclusiveTicks = 1,
                    FnActiveFrame = 2, FnProbeTicks = 3, FnInclusiveProbes = 4,
                    FnWords = 5;
@@ -122,6 +129,12 @@ struct SegmentInfo {
 struct FunctionInfo {
   std::string Name, LinkageName;
   uint32_t File, Line, EntryBlock, Flags = 0;
+};
+
+// An edge of a function counted on edges (lineprof_abi.h, lp_edge_desc):
+// blocks are module block indices, or EdgeEntry / EdgeExit.
+struct EdgeInfo {
+  uint32_t Function, Src, Dst, Counter, Flags;
 };
 
 // Where the runtime is: LINEPROF_RUNTIME at compile time, else the
@@ -349,6 +362,17 @@ private:
   enum class Reentry : uint8_t { Visiting, Never, Possible };
   DenseMap<const Function *, Reentry> ReentryOf;
   bool cannotReenter(const Function &F);
+  // Counts mode: counters on the edges a spanning tree leaves out.
+  struct EdgePlan {
+    BasicBlock *Src, *Dst; // nullptr: the function's entry / exit
+    uint64_t Weight;       // estimated executions: hot edges are derived
+    bool Forced;           // cannot carry a counter: must be derived
+    bool Fake;             // not control flow: see LP_EDGE_FAKE
+    uint32_t Counter;      // index among the function's counters, or none
+  };
+  std::vector<EdgeInfo> Edges;
+  bool planEdgeCounters(Function &F, ArrayRef<BasicBlock *> Blocks,
+                        std::vector<EdgePlan> &Plan);
   void emitRuntimeGlue();
   void emitDescriptor();
   Constant *cstr(StringRef S, const Twine &Name);
@@ -1098,6 +1122,165 @@ Value *ModuleInstrumenter::startClock(Instruction *Before, BlockClock &C) {
                     B.getInt64(0));
 }
 
+// Whether a counter can sit on the edge Src -> Dst: at the top of Dst if
+// it is entered only from Src, at the bottom of Src if it only goes to
+// Dst, at a two-way branch as the condition added, or in a block split
+// into the edge of a switch or of an invoke's normal return.
+static bool edgeCountable(BasicBlock *Src, BasicBlock *Dst) {
+  if (Dst->getUniquePredecessor() == Src)
+    return Dst->getFirstInsertionPt() != Dst->end();
+  Instruction *Term = Src->getTerminator();
+  if (isa<BranchInst>(Term))
+    return true; // unconditional, or a two-way branch
+  if (isa<SwitchInst>(Term))
+    return !Dst->isEHPad();
+  if (auto *Inv = dyn_cast<InvokeInst>(Term))
+    return Dst == Inv->getNormalDest() && Dst != Inv->getUnwindDest() &&
+           !Dst->isEHPad();
+  return false;
+}
+
+// Whether the edge Src -> Dst is counted at Src's two-way branch, as the
+// condition added: where Dst has other ways in, and where Dst is a small
+// call-free arm in a loop, which the optimizer can then still turn into a
+// select, with the loop's counters in registers (an increment in the arm
+// would be merged into a select of two counter addresses, which stays in
+// memory). Elsewhere, an increment in Dst runs only when the edge is taken.
+static bool edgeAtBranch(BasicBlock *Src, BasicBlock *Dst,
+                            const LoopInfo &LI) {
+  auto *Br = dyn_cast<BranchInst>(Src->getTerminator());
+  if (!Br || !Br->isConditional() || Br->getSuccessor(0) == Br->getSuccessor(1))
+    return false;
+  if (Dst->getUniquePredecessor() != Src)
+    return true;
+  if (Dst->size() > 24 || !LI.getLoopFor(Dst) || LI.getLoopFor(Dst) != LI.getLoopFor(Src))
+    return false;
+  for (Instruction &I : *Dst)
+    if (isa<CallBase>(I) && !isa<DbgInfoIntrinsic>(I))
+      return false;
+  return true;
+}
+
+// A call in the block may leave the function other than by returning:
+// longjmp, exit, an exception, a fatal signal.
+static bool mayLeaveFrom(BasicBlock &BB, const Function *Ours) {
+  for (Instruction &I : BB) {
+    auto *CB = dyn_cast<CallBase>(&I);
+    if (!CB || CB->getCalledFunction() == Ours ||
+        (isa<IntrinsicInst>(CB) && !CB->doesNotReturn() && !isa<InvokeInst>(CB)))
+      continue;
+    return true;
+  }
+  return isa<UnreachableInst>(BB.getTerminator());
+}
+
+// Counts mode: where the hit counters go. The blocks' counts follow from
+// the counts of the edges between them (what enters a block leaves it), so
+// counting the edges that a spanning tree of the graph leaves out is
+// enough: the runtime derives the tree's edges, leaf by leaf (Knuth; gcov
+// and LLVM's IR profiling place their counters so). The tree takes the
+// edges estimated hottest. The graph has an entry and an exit node; a
+// block with a call that may not return has an edge to the exit that
+// nothing counts (a longjmp, exit() or a throw leaves through it), and a
+// block with setjmp one from the entry (its second return): such edges
+// must be in the tree, and so must edges no counter can sit on. Returns
+// false where that fails, or where there would be more counters than
+// blocks: the function then gets one counter per block.
+bool ModuleInstrumenter::planEdgeCounters(Function &F,
+                                          ArrayRef<BasicBlock *> Blocks,
+                                          std::vector<EdgePlan> &Plan) {
+  BlockFrequencyInfo &BFI = FAM.getResult<BlockFrequencyAnalysis>(F);
+  BranchProbabilityInfo &BPI = FAM.getResult<BranchProbabilityAnalysis>(F);
+  DenseMap<const BasicBlock *, unsigned> Node;
+  for (unsigned I = 0; I < Blocks.size(); ++I)
+    Node[Blocks[I]] = I;
+  const unsigned Entry = Blocks.size(), Exit = Entry + 1;
+  auto node = [&](BasicBlock *BB, unsigned None) {
+    return BB ? Node.lookup(BB) : None;
+  };
+
+  Plan.clear();
+  Plan.push_back({nullptr, Blocks[0], BFI.getBlockFreq(Blocks[0]).getFrequency(),
+                  false, false, NoCounter});
+  for (BasicBlock *BB : Blocks) {
+    Instruction *Term = BB->getTerminator();
+    uint64_t Freq = BFI.getBlockFreq(BB).getFrequency();
+    if (isa<ReturnInst>(Term) || isa<ResumeInst>(Term)) {
+      // After a musttail call the return cannot be counted apart from it.
+      Plan.push_back({BB, nullptr, Freq,
+                      BB->getTerminatingMustTailCall() != nullptr, false,
+                      NoCounter});
+    } else if (isa<BranchInst>(Term) || isa<SwitchInst>(Term) ||
+               isa<InvokeInst>(Term)) {
+      SmallSetVector<BasicBlock *, 4> Succs(succ_begin(BB), succ_end(BB));
+      for (BasicBlock *S : Succs) {
+        if (!Node.count(S))
+          return false;
+        uint64_t W = BPI.getEdgeProbability(BB, S).scale(Freq);
+        Plan.push_back({BB, S, W, !edgeCountable(BB, S), false, NoCounter});
+      }
+    } else if (!isa<UnreachableInst>(Term)) {
+      return false; // indirectbr, callbr, funclet pads
+    }
+    if (mayLeaveFrom(*BB, getOrCreateGetBuffer()))
+      Plan.push_back({BB, nullptr, 0, true, true, NoCounter});
+    for (Instruction &I : *BB)
+      if (auto *CB = dyn_cast<CallBase>(&I))
+        if (CB->hasFnAttr(Attribute::ReturnsTwice)) {
+          Plan.push_back({nullptr, BB, 0, true, true, NoCounter});
+          break;
+        }
+  }
+
+  // Kruskal: the exit-to-entry edge closes the flow and is never counted.
+  std::vector<unsigned> Parent(Blocks.size() + 2);
+  for (unsigned I = 0; I < Parent.size(); ++I)
+    Parent[I] = I;
+  auto find = [&](unsigned X) {
+    while (Parent[X] != X)
+      X = Parent[X] = Parent[Parent[X]];
+    return X;
+  };
+  auto unite = [&](unsigned A, unsigned B) {
+    A = find(A), B = find(B);
+    if (A == B)
+      return false;
+    Parent[A] = B;
+    return true;
+  };
+  unite(Exit, Entry);
+  std::vector<size_t> Order;
+  for (size_t I = 0; I < Plan.size(); ++I) {
+    if (!Plan[I].Forced)
+      Order.push_back(I);
+    else if (!unite(node(Plan[I].Src, Entry), node(Plan[I].Dst, Exit)))
+      return false;
+  }
+  // Hottest first into the tree, by eighths of a power of two: the two
+  // edges of a chain (into an arm and out of it) have the same frequency,
+  // up to the rounding of the estimate. Of equals, the tree takes first
+  // the edges whose counter would be an increment, leaving the counter to
+  // an edge counted at its branch.
+  LoopInfo &LI = FAM.getResult<LoopAnalysis>(F);
+  std::vector<std::pair<int, int>> Key(Plan.size());
+  for (size_t I : Order)
+    Key[I] = {Plan[I].Weight ? int(8 * std::log2(double(Plan[I].Weight))) : -1,
+              Plan[I].Src && Plan[I].Dst &&
+                      edgeAtBranch(Plan[I].Src, Plan[I].Dst, LI)
+                  ? 0
+                  : 1};
+  std::sort(Order.begin(), Order.end(), [&](size_t A, size_t B) {
+    if (Key[A] != Key[B])
+      return Key[A] > Key[B];
+    return A < B;
+  });
+  uint32_t Counters = 0;
+  for (size_t I : Order)
+    if (!unite(node(Plan[I].Src, Entry), node(Plan[I].Dst, Exit)))
+      Plan[I].Counter = Counters++;
+  return Counters <= Blocks.size();
+}
+
 void ModuleInstrumenter::instrumentFunction(Function &F) {
   const TargetLibraryInfo &TLI = FAM.getResult<TargetLibraryAnalysis>(F);
   DISubprogram *SP = F.getSubprogram();
@@ -1203,9 +1386,16 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
     return Br && Br->isConditional() ? Br : nullptr;
   };
   DenseMap<BasicBlock *, uint32_t> BlockIndex;
+  for (BasicBlock *BB : Blocks)
+    BlockIndex[BB] = NumBlocks++;
+  std::vector<EdgePlan> Plan;
+  bool ByEdges = Timing == TimingMode::None && planEdgeCounters(F, Blocks, Plan);
+  if (ByEdges)
+    Functions[FnIndex].Flags |= FnEdgeCounts;
   for (BasicBlock *BB : Blocks) {
-    uint32_t BlockIdx = NumBlocks++;
-    BlockIndex[BB] = BlockIdx;
+    if (ByEdges)
+      break;
+    uint32_t BlockIdx = BlockIndex[BB];
     if (BranchInst *Br = countedAtBranch(BB)) {
       EdgeCounts.push_back({Br, Br->getSuccessor(0) == BB, BlockIdx});
       continue;
@@ -1323,6 +1513,21 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
       return true;
     };
 
+    // A block's hit counter takes the location of the block's first
+    // instruction, a marker or a lone branch included (`u64 v;`, `break;`),
+    // and so opens its first segment on that line. Edge counters carry no
+    // location; the segments must not depend on where they went.
+    if (ByEdges) {
+      uint32_t Line = 0, File = 0;
+      const DebugLoc &DL = TopOf[BB]->getDebugLoc();
+      if (DL && DL.getLine() != 0) {
+        auto *Scope = cast<DIScope>(DL.getScope());
+        Line = DL.getLine();
+        File = fileId(absolutePath(Scope->getFile()), Scope->getFile());
+        Cur.Line = Line;
+        Cur.File = File;
+      }
+    }
     for (Instruction *I : Insts) {
       if (I == Term)
         break; // a musttail call: handled with the terminator below
@@ -1383,11 +1588,11 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
       boundary(Inv, {FnIndex, TLine ? TFile : Cur.File,
                      TLine ? TLine : Cur.Line, BlockIdx, SegCall,
                      calleeId(*Inv)});
-      BasicBlock *Edge = SplitEdge(Inv->getParent(), Inv->getNormalDest());
       uint32_t SegIdx = Segments.size();
       Segments.push_back(Cur);
       if (Timing != TimingMode::None)
-        closeCall(Edge->getTerminator(), SegIdx);
+        closeCall(SplitEdge(Inv->getParent(), Inv->getNormalDest())->getTerminator(),
+                  SegIdx);
       continue;
     }
 
@@ -1437,6 +1642,58 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
         markOurs(IB.CreateStore(
             IB.CreateSelect(Primitive, IB.getInt64(0), Active), ActiveAddr));
     }
+  }
+
+  // Edge counters, now that the segments are cut (splitting an edge adds
+  // a block): the additions carry no line.
+  for (const EdgePlan &E : Plan) {
+    if (!ByEdges)
+      break;
+    Edges.push_back({FnIndex, E.Src ? BlockIndex[E.Src] : EdgeEntry,
+                     E.Dst ? BlockIndex[E.Dst] : EdgeExit,
+                     E.Counter == NoCounter ? NoCounter : FI.EntryBlock + E.Counter,
+                     E.Fake ? EdgeFake : 0});
+    if (E.Counter == NoCounter)
+      continue;
+    Instruction *At = nullptr;
+    Value *By = nullptr;
+    if (!E.Src) {
+      At = TopOf[Body];
+    } else if (!E.Dst) {
+      At = E.Src->getTerminator();
+    } else if (edgeAtBranch(E.Src, E.Dst, LI)) {
+      auto *Br = cast<BranchInst>(E.Src->getTerminator());
+      At = Br;
+      IRBuilder<> B(Br);
+      B.SetCurrentDebugLocation(DebugLoc());
+      By = Br->getCondition();
+      if (Br->getSuccessor(0) != E.Dst)
+        By = B.CreateNot(By);
+      By = B.CreateZExt(By, I64);
+    } else if (E.Dst->getUniquePredecessor() == E.Src) {
+      At = &*E.Dst->getFirstInsertionPt();
+    } else if (isa<BranchInst>(E.Src->getTerminator())) {
+      At = E.Src->getTerminator(); // its only way out
+    } else {
+      Instruction *Term = E.Src->getTerminator();
+      unsigned Succ = 0, N = Term->getNumSuccessors();
+      while (Succ < N && Term->getSuccessor(Succ) != E.Dst)
+        ++Succ;
+      BasicBlock *Split =
+          Succ == N ? nullptr
+                    : SplitCriticalEdge(Term, Succ,
+                                        CriticalEdgeSplittingOptions()
+                                            .setMergeIdenticalEdges());
+      if (!Split)
+        report_fatal_error(Twine("lineprof: internal error: cannot split an "
+                                 "edge in ") + F.getName());
+      At = Split->getTerminator();
+    }
+    IRBuilder<> B(At);
+    B.SetCurrentDebugLocation(DebugLoc());
+    addTo(B, B.CreateConstInBoundsGEP1_64(I64, Buf, HitsBase + FI.EntryBlock + E.Counter,
+                                          "lp.edge"),
+          By ? By : B.getInt64(1));
   }
 
   // The blocks counted at their branch, now that the segments are cut: the
@@ -1541,8 +1798,16 @@ void ModuleInstrumenter::emitDescriptor() {
 
   uint32_t Flags = (Timing != TimingMode::None ? ModTiming : 0) |
                    (HasDebugInfo ? ModDebugInfo : 0);
+  auto *EdgeTy = StructType::get(I32, I32, I32, I32, I32);
+  std::vector<Constant *> EdgeC;
+  for (const EdgeInfo &E : Edges)
+    EdgeC.push_back(ConstantStruct::get(
+        EdgeTy, {ConstantInt::get(I32, E.Function), ConstantInt::get(I32, E.Src),
+                 ConstantInt::get(I32, E.Dst), ConstantInt::get(I32, E.Counter),
+                 ConstantInt::get(I32, E.Flags)}));
   auto *DescTy = StructType::get(I32, I32, I32, I32, I32, I32, I32, I32, PtrTy,
-                                 PtrTy, PtrTy, PtrTy, PtrTy, PtrTy, I64);
+                                 PtrTy, PtrTy, PtrTy, PtrTy, PtrTy, I64, I32,
+                                 PtrTy);
   Constant *Init = ConstantStruct::get(
       DescTy,
       {ConstantInt::get(I32, AbiVersion), ConstantInt::get(I32, Flags),
@@ -1552,7 +1817,8 @@ void ModuleInstrumenter::emitDescriptor() {
        ConstantInt::get(I32, NumGates), cstr(M.getSourceFileName(), "lp.module"),
        array(PtrTy, FileC, "lp.files"), array(PtrTy, SumC, "lp.sums"),
        array(FnTy, FnC, "lp.functions"), array(SegTy, SegC, "lp.segments"),
-       array(PtrTy, CalleeC, "lp.callees"), ConstantInt::get(I64, R.low())});
+       array(PtrTy, CalleeC, "lp.callees"), ConstantInt::get(I64, R.low()),
+       ConstantInt::get(I32, Edges.size()), array(EdgeTy, EdgeC, "lp.edges")});
   auto *NewDesc = new GlobalVariable(M, DescTy, true,
                                      GlobalValue::InternalLinkage, Init,
                                      "__lineprof_module");

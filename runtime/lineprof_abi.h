@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#define LP_ABI_VERSION 4
+#define LP_ABI_VERSION 5
 
 /* lp_module_desc.flags */
 #define LP_MOD_TIMING 0x1u    /* timestamps were placed (not counts-only) */
@@ -54,6 +54,32 @@ struct lp_function_desc {
                                  LP_FN_PRIMITIVE_CALLS and LP_FN_ACTIVE_FRAME
                                  words are not kept */
 
+/* lp_function_desc.flags */
+#define LP_FN_EDGE_COUNTS 0x2u /* counts mode: the function's hit counter
+                                  slots count edges (lp_edge_desc), not
+                                  blocks; the runtime derives the blocks */
+
+/* An edge of the control-flow graph of a function counted on edges. The
+ * function's edges, with the edge from its exit to its entry left
+ * implied, satisfy flow conservation: what enters a block leaves it. The
+ * edges without a counter form a spanning tree, so each one's count
+ * follows from the counted ones. A block's count is the sum of its
+ * incoming edges that are not LP_EDGE_FAKE. */
+#define LP_EDGE_ENTRY 0xfffffffeu /* src: the function's entry */
+#define LP_EDGE_EXIT 0xffffffffu  /* dst: the function's exit */
+#define LP_NO_COUNTER 0xffffffffu /* counter: derived */
+#define LP_EDGE_FAKE 0x1u /* no branch: the way out of a block through a
+                             call that did not return (longjmp, exit, an
+                             exception, a signal), or back into one at its
+                             setjmp's second return */
+struct lp_edge_desc {
+  uint32_t function; /* index into functions; edges are sorted by it */
+  uint32_t src;      /* block index (as in segments), or LP_EDGE_ENTRY */
+  uint32_t dst;      /* block index, or LP_EDGE_EXIT */
+  uint32_t counter;  /* hit counter slot, or LP_NO_COUNTER */
+  uint32_t flags;    /* LP_EDGE_* */
+};
+
 struct lp_module_desc {
   uint32_t abi_version; /* LP_ABI_VERSION */
   uint32_t flags;       /* LP_MOD_* */
@@ -70,11 +96,15 @@ struct lp_module_desc {
   const struct lp_segment_desc *segments;  /* n_segments */
   const char *const *callees;              /* n_callees symbol names */
   uint64_t module_hash;                    /* identity of the module's code */
+  uint32_t n_edges;                        /* edges of LP_FN_EDGE_COUNTS
+                                              functions */
+  const struct lp_edge_desc *edges;        /* n_edges */
 };
 
 /* Per-thread buffer of one module, in 64-bit words:
  *   [0, F)          F = LP_FN_WORDS * n_functions: per function, LP_FN_*
- *   [F, +n_blocks)  hits per block
+ *   [F, +n_blocks)  hits per block (of a LP_FN_EDGE_COUNTS function: its
+ *                   edge counters, in the slots of its blocks)
  *   [.., +LP_GATE_WORDS * n_gates)  per gate (a function entry or a loop
  *                   header of the time mode): LP_GATE_* words, the state of
  *                   its sampling schedule; not counts

@@ -83,6 +83,11 @@ LP_HIDDEN int lp_write_profile(const struct lp_run_end *end);
 /* Forget the run written so far: the next write adds a new one. */
 LP_HIDDEN void lp_writer_new_run(void);
 
+/* edges.c: hits[0..n_blocks) = the module's block counts, from its hit
+ * counter slots (which count edges in LP_FN_EDGE_COUNTS functions).
+ * Returns 0, or -1 when memory runs out or the tables are inconsistent. */
+LP_HIDDEN int lp_block_counts(const struct lp_module_desc *m,
+                              const uint64_t *slots, uint64_t *hits);
 LP_HIDDEN void lp_exit_init(void);     /* exit.c: exit paths and signals */
 LP_HIDDEN int lp_exiting(void);        /* the final profile is being written */
 LP_HIDDEN void lp_config_after_exec(void); /* exec failed: a new run starts */

@@ -480,15 +480,23 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
                            const uint64_t *words) {
   struct lp_writer *w = ctx;
   const uint64_t *fn_words = words;
-  const uint64_t *hits = words + lp_hits_offset(m);
+  /* Block counts: the counter slots, or derived from edge counters. */
+  uint64_t *hits = malloc(((size_t)m->n_blocks + 1) * sizeof *hits);
+  if (!hits || lp_block_counts(m, words + lp_hits_offset(m), hits) != 0) {
+    free(hits);
+    w->error = "out of memory, or a module's tables are inconsistent";
+    return -1;
+  }
   const uint64_t *ticks = words + lp_ticks_offset(m);
   int timing = (m->flags & LP_MOD_TIMING) != 0;
   int rc = -1;
 
   if (m->n_files > w->file_ids_cap) {
     long long *ids = realloc(w->file_ids, m->n_files * sizeof *ids);
-    if (!ids)
+    if (!ids) {
+      free(hits);
       return -1;
+    }
     w->file_ids = ids;
     w->file_ids_cap = m->n_files;
   }
@@ -496,8 +504,10 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
     /* The module's strings outlive the statement: no copy. */
     sq.bind_text(w->file, 1, m->files[i], -1, SQLITE_STATIC);
     sq.bind_text(w->file, 2, m->checksums[i], -1, SQLITE_STATIC);
-    if ((w->file_ids[i] = lp_run(w, w->file, 1)) < 0)
+    if ((w->file_ids[i] = lp_run(w, w->file, 1)) < 0) {
+      free(hits);
       return -1;
+    }
   }
 
   uint32_t *order = malloc((m->n_segments + 1) * sizeof *order);
@@ -750,6 +760,7 @@ out:
   free(calls);
   free(probe);
   free(seg_ticks);
+  free(hits);
   return rc;
 }
 

@@ -1,11 +1,15 @@
-// In counts mode, a small block without calls inside a loop whose only way
-// in is one side of a conditional branch is counted at that branch: its
-// counter adds the condition, and the block itself carries no counter, so
-// that the optimizer can still turn a small if/else into a select. Blocks
-// with calls, loop exits and the time mode keep a counter of their own.
+// In counts mode the counters sit on edges: a block's count is what
+// enters it, and what enters a block leaves it, so counting the edges that
+// a spanning tree of the graph leaves out is enough; the runtime derives
+// the rest (lp_edge_desc). The tree takes the hottest edges by the
+// optimizer's estimate, so a loop's own edges carry no counter where they
+// can do without. A block with a call that may not return has an uncounted
+// edge to the exit (flag 1), so that a longjmp or exit() keeps counts
+// exact. The time mode keeps one counter per block.
 // RUN: %clang -g -O0 -S -emit-llvm -Xclang -disable-llvm-passes %s -o %t.ll
 // RUN: env LINEPROF_MODE=counts %opt -load-pass-plugin=%plugin -passes=lineprof -S %t.ll -o %t.out.ll
 // RUN: FileCheck %s < %t.out.ll
+// RUN: FileCheck --check-prefix=TABLE %s < %t.out.ll
 // RUN: %opt -passes=verify -disable-output %t.out.ll
 // RUN: %opt -load-pass-plugin=%plugin -passes=lineprof -S %t.ll | FileCheck --check-prefix=TIME %s
 // At -O2 the arms of steps() became a select in the block of the loop's
@@ -37,51 +41,55 @@ int with_call(int n) {
   return s;
 }
 
+// steps(): 7 blocks, 10 edges and the exit-to-entry edge, 9 nodes with
+// the entry and the exit: 3 counters. The loop's condition, body and back
+// edge are the tree; the arms are counted at their branch (the condition
+// and its negation added), and the return at the return.
 // CHECK-LABEL: define {{.*}} @steps(
-// The loop header counts itself, then the loop body at its branch...
-// CHECK: %lp.hit{{[0-9]+}} = getelementptr
-// CHECK: [[MORE:%[0-9]+]] = icmp ne i64 {{%[0-9]+}}, 1
-// CHECK: %lp.edge = getelementptr
-// CHECK-NEXT: [[M:%[0-9]+]] = zext i1 [[MORE]] to i64
-// CHECK: add i64 {{%[0-9]+}}, [[M]]
-// CHECK: br i1 [[MORE]], label %[[BODY:[0-9]+]], label %[[EXIT:[0-9]+]]
-// ...which counts both arms at its own: the true side adds the condition,
-// the false side its negation.
-// CHECK: [[BODY]]:
 // CHECK-NOT: lineprof.counter
 // CHECK: [[ODD:%[0-9]+]] = icmp ne i64 {{%[0-9]+}}, 0
 // CHECK: [[T:%[0-9]+]] = zext i1 [[ODD]] to i64
+// CHECK-NEXT: %lp.edge = getelementptr inbounds i64, i64* %{{[0-9]+}}, i64 10
 // CHECK: add i64 {{%[0-9]+}}, [[T]]
 // CHECK: [[EVEN:%[0-9]+]] = xor i1 [[ODD]], true
 // CHECK: [[F:%[0-9]+]] = zext i1 [[EVEN]] to i64
+// CHECK-NEXT: %lp.edge1 = getelementptr inbounds i64, i64* %{{[0-9]+}}, i64 11
 // CHECK: add i64 {{%[0-9]+}}, [[F]]
 // CHECK: br i1 [[ODD]], label %[[THEN:[0-9]+]], label %[[ELSE:[0-9]+]]
 // CHECK: [[THEN]]:
 // CHECK-NOT: lineprof.counter
-// CHECK: br label %[[JOIN:[0-9]+]]
 // CHECK: [[ELSE]]:
 // CHECK-NOT: lineprof.counter
-// CHECK: br label %[[JOIN]]
-// The join has two ways in, and the loop's exit is outside the loop.
-// CHECK: [[JOIN]]:
-// CHECK-NEXT: %lp.hit{{[0-9]+}} = getelementptr
-// CHECK: [[EXIT]]:
-// CHECK-NEXT: %lp.hit{{[0-9]+}} = getelementptr
-
-// The arm with a call keeps its counter; the other is counted at the branch.
-// CHECK-LABEL: define {{.*}} @with_call(
-// CHECK: [[ODD2:%[0-9]+]] = icmp ne i32 {{%[0-9]+}}, 0
-// CHECK: [[EVEN2:%[0-9]+]] = xor i1 [[ODD2]], true
-// CHECK-NEXT: %lp.edge{{[0-9]+}} = getelementptr
-// CHECK: br i1 [[ODD2]], label %[[CALLS:[0-9]+]], label %[[DEC:[0-9]+]]
-// CHECK: [[CALLS]]:
-// CHECK-NEXT: %lp.hit{{[0-9]+}} = getelementptr
-// CHECK: call i32 @g(
-// CHECK: [[DEC]]:
+// CHECK: %lp.edge2 = getelementptr inbounds i64, i64* %{{[0-9]+}}, i64 12
+// CHECK-NEXT: load
+// CHECK-NEXT: add
+// CHECK-NEXT: store
+// CHECK-NEXT: ret i32
 // CHECK-NOT: lineprof.counter
-// CHECK: br label
+// The arm with a call is counted in the arm, after the call: an increment
+// where the edge is taken (an arm with a call does not become a select).
+// CHECK-LABEL: define {{.*}} @with_call(
+// CHECK: call i32 @g(
+// CHECK: %lp.edge{{[0-9]+}} = getelementptr
+// CHECK-NEXT: load
+// CHECK-NEXT: add
+// CHECK-NEXT: store
+// CHECK-NEXT: br label
+
+// Both functions are flagged LP_FN_EDGE_COUNTS (2); steps() also
+// LP_FN_NO_REENTRY (1).
+// TABLE: @lp.functions = {{.*}} i32 0, i32 3 }, {{.*}} i32 7, i32 2 }]
+// The edge table: function, from, to (-2 the entry, -1 the exit), counter
+// slot (-1: derived), flags. steps() has blocks 0 to 6; its three counters
+// are the slots of its first three blocks.
+// TABLE: @lp.edges = private constant [22 x {{.*}}] [{{.*}}{ i32 0, i32 -2, i32 0, i32 -1, i32 0 }
+// TABLE-SAME: { i32 0, i32 2, i32 3, i32 0, i32 0 }, {{.*}} { i32 0, i32 2, i32 4, i32 1, i32 0 }
+// TABLE-SAME: { i32 0, i32 6, i32 -1, i32 2, i32 0 }
+// The call's block (10) in with_call() leaves through an uncounted edge too.
+// TABLE-SAME: { i32 1, i32 10, i32 -1, i32 -1, i32 1 }
 
 // TIME-NOT: lp.edge
+// TIME: @lp.functions = {{.*}} i32 0, i32 1 }, {{.*}} i32 7, i32 0 }]
 
 // O2-LABEL: define internal {{.*}} @steps.lp.prof(
 // O2: select i1

@@ -28,18 +28,19 @@ void sorts(int *v, size_t n) { qsort(v, n, sizeof *v, cmp); }
 int calls_unknown(int n) { return unknown(n); }
 
 // Function table, in the module's order (the static cmp comes after sorts):
-// name, symbol, file, line, entry block, flags.
+// name, symbol, file, line, entry block, flags (1: LP_FN_NO_REENTRY; the
+// counts mode adds 2, LP_FN_EDGE_COUNTS).
 // CHECK: @lp.functions = private constant
-// CHECK-SAME: i32 18, i32 {{[0-9]+}}, i32 1 }
-// CHECK-SAME: i32 19, i32 {{[0-9]+}}, i32 1 }
-// CHECK-SAME: i32 20, i32 {{[0-9]+}}, i32 0 }
-// CHECK-SAME: i32 22, i32 {{[0-9]+}}, i32 0 }
-// CHECK-SAME: i32 23, i32 {{[0-9]+}}, i32 0 }
-// CHECK-SAME: i32 24, i32 {{[0-9]+}}, i32 0 }
-// CHECK-SAME: i32 25, i32 {{[0-9]+}}, i32 0 }
-// CHECK-SAME: i32 27, i32 {{[0-9]+}}, i32 0 }
-// CHECK-SAME: i32 26, i32 {{[0-9]+}}, i32 1 }
-// CHECK-SAME: i32 28, i32 {{[0-9]+}}, i32 0 }
+// CHECK-SAME: i32 18, i32 {{[0-9]+}}, i32 {{[13]}} }
+// CHECK-SAME: i32 19, i32 {{[0-9]+}}, i32 {{[13]}} }
+// CHECK-SAME: i32 20, i32 {{[0-9]+}}, i32 {{[02]}} }
+// CHECK-SAME: i32 22, i32 {{[0-9]+}}, i32 {{[02]}} }
+// CHECK-SAME: i32 23, i32 {{[0-9]+}}, i32 {{[02]}} }
+// CHECK-SAME: i32 24, i32 {{[0-9]+}}, i32 {{[02]}} }
+// CHECK-SAME: i32 25, i32 {{[0-9]+}}, i32 {{[02]}} }
+// CHECK-SAME: i32 27, i32 {{[0-9]+}}, i32 {{[02]}} }
+// CHECK-SAME: i32 26, i32 {{[0-9]+}}, i32 {{[13]}} }
+// CHECK-SAME: i32 28, i32 {{[0-9]+}}, i32 {{[02]}} }
 
 // CHECK-LABEL: define {{.*}} @leaf(
 // CHECK-NOT: lp.primitive

@@ -44,7 +44,7 @@ static const struct lp_segment_desc segs[] = {
 static const char *callees[] = {"g"};
 static struct lp_module_desc desc = {
     LP_ABI_VERSION, LP_MOD_TIMING | LP_MOD_DEBUGINFO, 3, 5, 2, 1, 1, 2, "a.c",
-    files, sums, fns, segs, callees, 0x1234};
+    files, sums, fns, segs, callees, 0x1234, 0, NULL};
 
 /* Fills a thread's buffer the way instrumented code would. */
 static void count(uint64_t *w, uint64_t scale) {
@@ -287,6 +287,41 @@ static void test_unregister_keeps_data(const char *dir) {
   CHECK(sum[lp_hits_offset(&desc)] == 22);
 }
 
+/* Block counts derived from edge counters (LP_FN_EDGE_COUNTS). Function
+ * e, blocks 0-3, a diamond: 0 -> 1 | 2 -> 3 -> exit; block 1 has a call
+ * that may not return (an uncounted edge to the exit). Counted: entry -> 0
+ * (slot 2), 0 -> 1 (slot 0), 1 -> 3 (slot 1); slot 3 is not a counter.
+ * Function p (block 4) keeps one counter per block. */
+static void test_edge_counts(void) {
+  static const struct lp_function_desc efns[] = {
+      {"e", "e", 0, 1, 0, LP_FN_EDGE_COUNTS}, {"p", "p", 0, 9, 4, 0}};
+  static const struct lp_edge_desc edges[] = {
+      {0, LP_EDGE_ENTRY, 0, 2, 0},         {0, 0, 1, 0, 0},
+      {0, 0, 2, LP_NO_COUNTER, 0},         {0, 1, 3, 1, 0},
+      {0, 1, LP_EDGE_EXIT, LP_NO_COUNTER, LP_EDGE_FAKE},
+      {0, 2, 3, LP_NO_COUNTER, 0},         {0, 3, LP_EDGE_EXIT, LP_NO_COUNTER, 0},
+  };
+  struct lp_module_desc m = {LP_ABI_VERSION, 0, 5, 0, 2, 1, 0, 0, "e.c",
+                             files, sums, efns, NULL, NULL, 1, 7, edges};
+  /* 10 calls; 7 took block 1, of which one left through its call. */
+  uint64_t slots[5] = {7, 6, 10, 99, 42}, hits[5];
+  CHECK(lp_block_counts(&m, slots, hits) == 0);
+  CHECK(hits[0] == 10);
+  CHECK(hits[1] == 7);
+  CHECK(hits[2] == 3);
+  CHECK(hits[3] == 9); /* 6 from block 1, 3 from block 2 */
+  CHECK(hits[4] == 42);
+  /* Read while a thread was between two counters: never negative. */
+  uint64_t torn[5] = {1, 1, 0, 0, 0};
+  CHECK(lp_block_counts(&m, torn, hits) == 0);
+  CHECK(hits[0] == 0 && hits[1] == 1 && hits[2] == 0 && hits[3] == 1);
+  /* A table that names a block outside its function is refused. */
+  static const struct lp_edge_desc bad[] = {{0, 0, 4, 0, 0}};
+  m.edges = bad;
+  m.n_edges = 1;
+  CHECK(lp_block_counts(&m, slots, hits) == -1);
+}
+
 int main(void) {
   char dir[] = "/tmp/lineprof-unit-XXXXXX";
   if (!mkdtemp(dir)) {
@@ -303,6 +338,7 @@ int main(void) {
   test_writer_refuses(dir);
   test_unregister_keeps_data(dir);
   test_reset_keeps_state();
+  test_edge_counts();
   char cmd[256];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system(cmd) != 0)
