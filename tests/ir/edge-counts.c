@@ -49,18 +49,18 @@ int with_call(int n) {
 // CHECK-NOT: lineprof.counter
 // CHECK: [[ODD:%[0-9]+]] = icmp ne i64 {{%[0-9]+}}, 0
 // CHECK: [[T:%[0-9]+]] = zext i1 [[ODD]] to i64
-// CHECK-NEXT: %lp.edge = getelementptr inbounds i64, i64* %{{[0-9]+}}, i64 10
+// CHECK-NEXT: %lp.edge = getelementptr inbounds i64, {{.*}}, i64 10
 // CHECK: add i64 {{%[0-9]+}}, [[T]]
 // CHECK: [[EVEN:%[0-9]+]] = xor i1 [[ODD]], true
 // CHECK: [[F:%[0-9]+]] = zext i1 [[EVEN]] to i64
-// CHECK-NEXT: %lp.edge1 = getelementptr inbounds i64, i64* %{{[0-9]+}}, i64 11
+// CHECK-NEXT: %lp.edge1 = getelementptr inbounds i64, {{.*}}, i64 11
 // CHECK: add i64 {{%[0-9]+}}, [[F]]
 // CHECK: br i1 [[ODD]], label %[[THEN:[0-9]+]], label %[[ELSE:[0-9]+]]
 // CHECK: [[THEN]]:
 // CHECK-NOT: lineprof.counter
 // CHECK: [[ELSE]]:
 // CHECK-NOT: lineprof.counter
-// CHECK: %lp.edge2 = getelementptr inbounds i64, i64* %{{[0-9]+}}, i64 12
+// CHECK: %lp.edge2 = getelementptr inbounds i64, {{.*}}, i64 12
 // CHECK-NEXT: load
 // CHECK-NEXT: add
 // CHECK-NEXT: store
