@@ -89,7 +89,8 @@ LP_EXPORT void __lineprof_register(const struct lp_module_desc *desc) {
 static struct lp_module_desc *lp_copy_desc(const struct lp_module_desc *d) {
   size_t size = sizeof *d + (d->n_files * 2 + d->n_callees) * sizeof(char *) +
                 d->n_functions * sizeof(struct lp_function_desc) +
-                d->n_segments * sizeof(struct lp_segment_desc);
+                d->n_segments * sizeof(struct lp_segment_desc) +
+                d->n_edges * sizeof(struct lp_edge_desc);
   size += strlen(d->name) + 1;
   for (uint32_t i = 0; i < d->n_files; i++)
     size += strlen(d->files[i]) + strlen(d->checksums[i]) + 2;
@@ -97,8 +98,8 @@ static struct lp_module_desc *lp_copy_desc(const struct lp_module_desc *d) {
     size += strlen(d->functions[i].name) + strlen(d->functions[i].linkage_name) + 2;
   for (uint32_t i = 0; i < d->n_callees; i++)
     size += strlen(d->callees[i]) + 1;
-  /* Layout: [pointer arrays][function structs][segment structs][desc][strings]
-   * so that every part stays aligned. */
+  /* Layout: [pointer arrays][function structs][segment structs][desc]
+   * [edge structs][strings], so that every part stays aligned. */
   char *block = malloc(size);
   if (!block)
     return NULL;
@@ -108,7 +109,8 @@ static struct lp_module_desc *lp_copy_desc(const struct lp_module_desc *d) {
   struct lp_function_desc *fns = (struct lp_function_desc *)(callees + d->n_callees);
   struct lp_segment_desc *segs = (struct lp_segment_desc *)(fns + d->n_functions);
   struct lp_module_desc *copy = (struct lp_module_desc *)(segs + d->n_segments);
-  char *str = (char *)(copy + 1);
+  struct lp_edge_desc *edges = (struct lp_edge_desc *)(copy + 1);
+  char *str = (char *)(edges + d->n_edges);
 #define LP_DUP(dst, src)                                                       \
   do {                                                                         \
     size_t n_ = strlen(src) + 1;                                               \
@@ -131,6 +133,9 @@ static struct lp_module_desc *lp_copy_desc(const struct lp_module_desc *d) {
     LP_DUP(callees[i], d->callees[i]);
 #undef LP_DUP
   memcpy(segs, d->segments, d->n_segments * sizeof *segs);
+  if (d->n_edges)
+    memcpy(edges, d->edges, d->n_edges * sizeof *edges);
+  copy->edges = edges;
   copy->files = files;
   copy->checksums = sums;
   copy->functions = fns;
