@@ -372,7 +372,10 @@ private:
   };
   std::vector<EdgeInfo> Edges;
   bool planEdgeCounters(Function &F, ArrayRef<BasicBlock *> Blocks,
-                        std::vector<EdgePlan> &Plan);
+                        std::vector<EdgePlan> &Plan, uint32_t &Counters);
+  // Hit counter slots per function: its blocks, or its edge counters
+  // where those are more (a block with a call has two ways out).
+  DenseMap<const Function *, uint32_t> SlotsOf;
   void emitRuntimeGlue();
   void emitDescriptor();
   Constant *cstr(StringRef S, const Twine &Name);
@@ -1184,11 +1187,11 @@ static bool mayLeaveFrom(BasicBlock &BB, const Function *Ours) {
 // nothing counts (a longjmp, exit() or a throw leaves through it), and a
 // block with setjmp one from the entry (its second return): such edges
 // must be in the tree, and so must edges no counter can sit on. Returns
-// false where that fails, or where there would be more counters than
-// blocks: the function then gets one counter per block.
+// false where that fails: the function then gets one counter per block.
 bool ModuleInstrumenter::planEdgeCounters(Function &F,
                                           ArrayRef<BasicBlock *> Blocks,
-                                          std::vector<EdgePlan> &Plan) {
+                                          std::vector<EdgePlan> &Plan,
+                                          uint32_t &Counters) {
   BlockFrequencyInfo &BFI = FAM.getResult<BlockFrequencyAnalysis>(F);
   BranchProbabilityInfo &BPI = FAM.getResult<BranchProbabilityAnalysis>(F);
   DenseMap<const BasicBlock *, unsigned> Node;
@@ -1222,7 +1225,7 @@ bool ModuleInstrumenter::planEdgeCounters(Function &F,
     } else if (!isa<UnreachableInst>(Term)) {
       return false; // indirectbr, callbr, funclet pads
     }
-    if (mayLeaveFrom(*BB, getOrCreateGetBuffer()))
+    if (mayLeaveFrom(*BB, M.getFunction("__lineprof_get_buffer")))
       Plan.push_back({BB, nullptr, 0, true, true, NoCounter});
     for (Instruction &I : *BB)
       if (auto *CB = dyn_cast<CallBase>(&I))
@@ -1274,11 +1277,11 @@ bool ModuleInstrumenter::planEdgeCounters(Function &F,
       return Key[A] > Key[B];
     return A < B;
   });
-  uint32_t Counters = 0;
+  Counters = 0;
   for (size_t I : Order)
     if (!unite(node(Plan[I].Src, Entry), node(Plan[I].Dst, Exit)))
       Plan[I].Counter = Counters++;
-  return Counters <= Blocks.size();
+  return true;
 }
 
 void ModuleInstrumenter::instrumentFunction(Function &F) {
@@ -1388,8 +1391,13 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
   DenseMap<BasicBlock *, uint32_t> BlockIndex;
   for (BasicBlock *BB : Blocks)
     BlockIndex[BB] = NumBlocks++;
+  uint32_t Reserved = std::max<uint32_t>(SlotsOf.lookup(&F), Blocks.size());
+  NumBlocks = FI.EntryBlock + Reserved;
   std::vector<EdgePlan> Plan;
-  bool ByEdges = Timing == TimingMode::None && planEdgeCounters(F, Blocks, Plan);
+  uint32_t Counters = 0;
+  bool ByEdges = Timing == TimingMode::None &&
+                 planEdgeCounters(F, Blocks, Plan, Counters) &&
+                 Counters <= Reserved;
   if (ByEdges)
     Functions[FnIndex].Flags |= FnEdgeCounts;
   for (BasicBlock *BB : Blocks) {
@@ -2041,7 +2049,18 @@ bool ModuleInstrumenter::run() {
   HitsBase = FnWords * Work.size();
   uint64_t Blocks = 0;
   for (Function *F : Work) {
-    Blocks += F->size();
+    uint32_t Slots = F->size();
+    if (Timing == TimingMode::None) {
+      SmallVector<BasicBlock *, 32> Bs;
+      for (BasicBlock &BB : *F)
+        Bs.push_back(&BB);
+      std::vector<EdgePlan> Plan;
+      uint32_t Counters = 0;
+      if (planEdgeCounters(*F, Bs, Plan, Counters))
+        Slots = std::max(Slots, Counters);
+    }
+    SlotsOf[F] = Slots;
+    Blocks += Slots;
     // A gate at the entry and at every loop header (loops have one each).
     if (Timing == TimingMode::Sampled)
       NumGates += 1 + FAM.getResult<LoopAnalysis>(*F).getLoopsInPreorder().size();

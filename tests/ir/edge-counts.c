@@ -41,6 +41,10 @@ int with_call(int n) {
   return s;
 }
 
+// A function of one block with a call needs two counters (its calls, and
+// its returns: the call may not come back): it gets a second slot.
+int wrap(int x) { return g(x) + 1; }
+
 // steps(): 7 blocks, 10 edges and the exit-to-entry edge, 9 nodes with
 // the entry and the exit: 3 counters. The loop's condition, body and back
 // edge are the tree; the arms are counted at their branch (the condition
@@ -49,18 +53,18 @@ int with_call(int n) {
 // CHECK-NOT: lineprof.counter
 // CHECK: [[ODD:%[0-9]+]] = icmp ne i64 {{%[0-9]+}}, 0
 // CHECK: [[T:%[0-9]+]] = zext i1 [[ODD]] to i64
-// CHECK-NEXT: %lp.edge = getelementptr inbounds i64, {{.*}}, i64 10
+// CHECK-NEXT: %lp.edge = getelementptr inbounds i64, {{.*}}, i64 15
 // CHECK: add i64 {{%[0-9]+}}, [[T]]
 // CHECK: [[EVEN:%[0-9]+]] = xor i1 [[ODD]], true
 // CHECK: [[F:%[0-9]+]] = zext i1 [[EVEN]] to i64
-// CHECK-NEXT: %lp.edge1 = getelementptr inbounds i64, {{.*}}, i64 11
+// CHECK-NEXT: %lp.edge1 = getelementptr inbounds i64, {{.*}}, i64 16
 // CHECK: add i64 {{%[0-9]+}}, [[F]]
 // CHECK: br i1 [[ODD]], label %[[THEN:[0-9]+]], label %[[ELSE:[0-9]+]]
 // CHECK: [[THEN]]:
 // CHECK-NOT: lineprof.counter
 // CHECK: [[ELSE]]:
 // CHECK-NOT: lineprof.counter
-// CHECK: %lp.edge2 = getelementptr inbounds i64, {{.*}}, i64 12
+// CHECK: %lp.edge2 = getelementptr inbounds i64, {{.*}}, i64 17
 // CHECK-NEXT: load
 // CHECK-NEXT: add
 // CHECK-NEXT: store
@@ -76,20 +80,23 @@ int with_call(int n) {
 // CHECK-NEXT: store
 // CHECK-NEXT: br label
 
-// Both functions are flagged LP_FN_EDGE_COUNTS (2); steps() also
-// LP_FN_NO_REENTRY (1).
-// TABLE: @lp.functions = {{.*}} i32 0, i32 3 }, {{.*}} i32 7, i32 2 }]
+// The functions are flagged LP_FN_EDGE_COUNTS (2); steps() also
+// LP_FN_NO_REENTRY (1). wrap()'s block is 15, its slots 15 and 16: 17
+// counter slots for 16 blocks.
+// TABLE: @lp.functions = {{.*}} i32 0, i32 3 }, {{.*}} i32 7, i32 2 }, {{.*}} i32 15, i32 2 }]
 // The edge table: function, from, to (-2 the entry, -1 the exit), counter
 // slot (-1: derived), flags. steps() has blocks 0 to 6; its three counters
 // are the slots of its first three blocks.
-// TABLE: @lp.edges = private constant [22 x {{.*}}] [{{.*}}{ i32 0, i32 -2, i32 0, i32 -1, i32 0 }
+// TABLE: @lp.edges = private constant [25 x {{.*}}] [{{.*}}{ i32 0, i32 -2, i32 0, i32 -1, i32 0 }
 // TABLE-SAME: { i32 0, i32 2, i32 3, i32 0, i32 0 }, {{.*}} { i32 0, i32 2, i32 4, i32 1, i32 0 }
 // TABLE-SAME: { i32 0, i32 6, i32 -1, i32 2, i32 0 }
 // The call's block (10) in with_call() leaves through an uncounted edge too.
 // TABLE-SAME: { i32 1, i32 10, i32 -1, i32 -1, i32 1 }
+// TABLE-SAME: { i32 2, i32 -2, i32 15, i32 15, i32 0 }, {{.*}} { i32 2, i32 15, i32 -1, i32 16, i32 0 }, {{.*}} { i32 2, i32 15, i32 -1, i32 -1, i32 1 }
+// TABLE: @__lineprof_module = internal constant {{.*}} { i32 5, i32 2, i32 17,
 
 // TIME-NOT: lp.edge
-// TIME: @lp.functions = {{.*}} i32 0, i32 1 }, {{.*}} i32 7, i32 0 }]
+// TIME: @lp.functions = {{.*}} i32 0, i32 1 }, {{.*}} i32 7, i32 0 }, {{.*}} i32 15, i32 0 }]
 
 // O2-LABEL: define internal {{.*}} @steps.lp.prof(
 // O2: select i1
