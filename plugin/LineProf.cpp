@@ -1187,7 +1187,9 @@ static bool mayLeaveFrom(BasicBlock &BB, const Function *Ours) {
 // nothing counts (a longjmp, exit() or a throw leaves through it), and a
 // block with setjmp one from the entry (its second return): such edges
 // must be in the tree, and so must edges no counter can sit on. Returns
-// false where that fails: the function then gets one counter per block.
+// false where that fails, or where the counted edges are estimated to run
+// no less often than the blocks: the function then gets one counter per
+// block.
 bool ModuleInstrumenter::planEdgeCounters(Function &F,
                                           ArrayRef<BasicBlock *> Blocks,
                                           std::vector<EdgePlan> &Plan,
@@ -1278,10 +1280,17 @@ bool ModuleInstrumenter::planEdgeCounters(Function &F,
     return A < B;
   });
   Counters = 0;
+  uint64_t EdgeCost = 0, BlockCost = 0; // estimated counter updates
   for (size_t I : Order)
-    if (!unite(node(Plan[I].Src, Entry), node(Plan[I].Dst, Exit)))
+    if (!unite(node(Plan[I].Src, Entry), node(Plan[I].Dst, Exit))) {
       Plan[I].Counter = Counters++;
-  return true;
+      EdgeCost += Plan[I].Weight;
+    }
+  for (BasicBlock *BB : Blocks)
+    BlockCost += BFI.getBlockFreq(BB).getFrequency();
+  // A block with a call has two ways out, so a function of one block with
+  // a call needs two counters where counting its block takes one.
+  return EdgeCost < BlockCost;
 }
 
 void ModuleInstrumenter::instrumentFunction(Function &F) {
