@@ -137,6 +137,11 @@ struct EdgeInfo {
   uint32_t Function, Src, Dst, Counter, Flags;
 };
 
+// Where the counter of an edge goes: at the top of its target, at the
+// bottom of its source, at its source's two-way branch as the condition
+// added, or in a block split into the edge. None: no counter can.
+enum class EdgeSite : uint8_t { None, Top, Bottom, AtBranch, Split };
+
 // Where the runtime is: LINEPROF_RUNTIME at compile time, else the
 // liblineprof.so that sits beside this plugin.
 std::string runtimePath() {
@@ -366,16 +371,19 @@ private:
   struct EdgePlan {
     BasicBlock *Src, *Dst; // nullptr: the function's entry / exit
     uint64_t Weight;       // estimated executions: hot edges are derived
-    bool Forced;           // cannot carry a counter: must be derived
+    EdgeSite Site;         // where its counter would go; None: derived
     bool Fake;             // not control flow: see LP_EDGE_FAKE
     uint32_t Counter;      // index among the function's counters, or none
   };
+  struct EdgeLayout {
+    std::vector<EdgePlan> Plan;
+    uint32_t Counters = 0;
+  };
+  // Planned before the buffer is laid out (a function may need more
+  // counter slots than it has blocks); only functions counted on edges.
+  DenseMap<const Function *, EdgeLayout> EdgeLayoutOf;
   std::vector<EdgeInfo> Edges;
-  bool planEdgeCounters(Function &F, ArrayRef<BasicBlock *> Blocks,
-                        std::vector<EdgePlan> &Plan, uint32_t &Counters);
-  // Hit counter slots per function: its blocks, or its edge counters
-  // where those are more (a block with a call has two ways out).
-  DenseMap<const Function *, uint32_t> SlotsOf;
+  bool planEdgeCounters(Function &F, EdgeLayout &Out);
   void emitRuntimeGlue();
   void emitDescriptor();
   Constant *cstr(StringRef S, const Twine &Name);
@@ -1125,24 +1133,6 @@ Value *ModuleInstrumenter::startClock(Instruction *Before, BlockClock &C) {
                     B.getInt64(0));
 }
 
-// Whether a counter can sit on the edge Src -> Dst: at the top of Dst if
-// it is entered only from Src, at the bottom of Src if it only goes to
-// Dst, at a two-way branch as the condition added, or in a block split
-// into the edge of a switch or of an invoke's normal return.
-static bool edgeCountable(BasicBlock *Src, BasicBlock *Dst) {
-  if (Dst->getUniquePredecessor() == Src)
-    return Dst->getFirstInsertionPt() != Dst->end();
-  Instruction *Term = Src->getTerminator();
-  if (isa<BranchInst>(Term))
-    return true; // unconditional, or a two-way branch
-  if (isa<SwitchInst>(Term))
-    return !Dst->isEHPad();
-  if (auto *Inv = dyn_cast<InvokeInst>(Term))
-    return Dst == Inv->getNormalDest() && Dst != Inv->getUnwindDest() &&
-           !Dst->isEHPad();
-  return false;
-}
-
 // Whether the edge Src -> Dst is counted at Src's two-way branch, as the
 // condition added: where Dst has other ways in, and where Dst is a small
 // call-free arm in a loop, which the optimizer can then still turn into a
@@ -1164,12 +1154,35 @@ static bool edgeAtBranch(BasicBlock *Src, BasicBlock *Dst,
   return true;
 }
 
+// Where a counter on the edge Src -> Dst between two blocks can sit: at
+// the branch (edgeAtBranch), at the top of Dst if it is entered only from
+// Src, at the bottom of Src if it only goes to Dst, or in a block split
+// into the edge of a switch or of an invoke's normal return.
+static EdgeSite edgeSite(BasicBlock *Src, BasicBlock *Dst, const LoopInfo &LI) {
+  if (edgeAtBranch(Src, Dst, LI))
+    return EdgeSite::AtBranch;
+  if (Dst->getUniquePredecessor() == Src)
+    return Dst->getFirstInsertionPt() != Dst->end() ? EdgeSite::Top
+                                                    : EdgeSite::None;
+  Instruction *Term = Src->getTerminator();
+  if (isa<BranchInst>(Term))
+    return EdgeSite::Bottom; // its only way out
+  if (isa<SwitchInst>(Term))
+    return Dst->isEHPad() ? EdgeSite::None : EdgeSite::Split;
+  if (auto *Inv = dyn_cast<InvokeInst>(Term))
+    return Dst == Inv->getNormalDest() && Dst != Inv->getUnwindDest() &&
+                   !Dst->isEHPad()
+               ? EdgeSite::Split
+               : EdgeSite::None;
+  return EdgeSite::None;
+}
+
 // A call in the block may leave the function other than by returning:
 // longjmp, exit, an exception, a fatal signal.
 static bool mayLeaveFrom(BasicBlock &BB, const Function *Ours) {
   for (Instruction &I : BB) {
     auto *CB = dyn_cast<CallBase>(&I);
-    if (!CB || CB->getCalledFunction() == Ours ||
+    if (!CB || (Ours && CB->getCalledFunction() == Ours) ||
         (isa<IntrinsicInst>(CB) && !CB->doesNotReturn() && !isa<InvokeInst>(CB)))
       continue;
     return true;
@@ -1184,37 +1197,39 @@ static bool mayLeaveFrom(BasicBlock &BB, const Function *Ours) {
 // and LLVM's IR profiling place their counters so). The tree takes the
 // edges estimated hottest. The graph has an entry and an exit node; a
 // block with a call that may not return has an edge to the exit that
-// nothing counts (a longjmp, exit() or a throw leaves through it), and a
-// block with setjmp one from the entry (its second return): such edges
-// must be in the tree, and so must edges no counter can sit on. Returns
-// false where that fails, or where the counted edges are estimated to run
-// no less often than the blocks: the function then gets one counter per
-// block.
-bool ModuleInstrumenter::planEdgeCounters(Function &F,
-                                          ArrayRef<BasicBlock *> Blocks,
-                                          std::vector<EdgePlan> &Plan,
-                                          uint32_t &Counters) {
+// nothing counts (a longjmp, exit() or a throw leaves through it): such
+// edges must be in the tree, and so must edges no counter can sit on.
+// Returns false where that fails (always with setjmp), or where the
+// counted edges are estimated to run no less often than the blocks: the
+// function then gets one counter per block.
+bool ModuleInstrumenter::planEdgeCounters(Function &F, EdgeLayout &Out) {
   BlockFrequencyInfo &BFI = FAM.getResult<BlockFrequencyAnalysis>(F);
   BranchProbabilityInfo &BPI = FAM.getResult<BranchProbabilityAnalysis>(F);
+  LoopInfo &LI = FAM.getResult<LoopAnalysis>(F);
+  const Function *GetBuffer = M.getFunction("__lineprof_get_buffer");
+  SmallVector<BasicBlock *, 32> Blocks;
   DenseMap<const BasicBlock *, unsigned> Node;
-  for (unsigned I = 0; I < Blocks.size(); ++I)
-    Node[Blocks[I]] = I;
+  for (BasicBlock &BB : F) {
+    Node[&BB] = Blocks.size();
+    Blocks.push_back(&BB);
+  }
   const unsigned Entry = Blocks.size(), Exit = Entry + 1;
   auto node = [&](BasicBlock *BB, unsigned None) {
     return BB ? Node.lookup(BB) : None;
   };
 
-  Plan.clear();
+  std::vector<EdgePlan> &Plan = Out.Plan;
   Plan.push_back({nullptr, Blocks[0], BFI.getBlockFreq(Blocks[0]).getFrequency(),
-                  false, false, NoCounter});
+                  EdgeSite::Top, false, NoCounter});
   for (BasicBlock *BB : Blocks) {
     Instruction *Term = BB->getTerminator();
     uint64_t Freq = BFI.getBlockFreq(BB).getFrequency();
     if (isa<ReturnInst>(Term) || isa<ResumeInst>(Term)) {
       // After a musttail call the return cannot be counted apart from it.
       Plan.push_back({BB, nullptr, Freq,
-                      BB->getTerminatingMustTailCall() != nullptr, false,
-                      NoCounter});
+                      BB->getTerminatingMustTailCall() ? EdgeSite::None
+                                                       : EdgeSite::Bottom,
+                      false, NoCounter});
     } else if (isa<BranchInst>(Term) || isa<SwitchInst>(Term) ||
                isa<InvokeInst>(Term)) {
       SmallSetVector<BasicBlock *, 4> Succs(succ_begin(BB), succ_end(BB));
@@ -1222,19 +1237,20 @@ bool ModuleInstrumenter::planEdgeCounters(Function &F,
         if (!Node.count(S))
           return false;
         uint64_t W = BPI.getEdgeProbability(BB, S).scale(Freq);
-        Plan.push_back({BB, S, W, !edgeCountable(BB, S), false, NoCounter});
+        Plan.push_back({BB, S, W, edgeSite(BB, S, LI), false, NoCounter});
       }
     } else if (!isa<UnreachableInst>(Term)) {
       return false; // indirectbr, callbr, funclet pads
     }
-    if (mayLeaveFrom(*BB, M.getFunction("__lineprof_get_buffer")))
-      Plan.push_back({BB, nullptr, 0, true, true, NoCounter});
+    if (mayLeaveFrom(*BB, GetBuffer))
+      Plan.push_back({BB, nullptr, 0, EdgeSite::None, true, NoCounter});
+    // setjmp's second return would enter its block from the entry, with
+    // no counter; with the block's way out to the exit, also uncounted,
+    // that is a cycle no tree can hold.
     for (Instruction &I : *BB)
       if (auto *CB = dyn_cast<CallBase>(&I))
-        if (CB->hasFnAttr(Attribute::ReturnsTwice)) {
-          Plan.push_back({nullptr, BB, 0, true, true, NoCounter});
-          break;
-        }
+        if (CB->hasFnAttr(Attribute::ReturnsTwice))
+          return false;
   }
 
   // Kruskal: the exit-to-entry edge closes the flow and is never counted.
@@ -1256,7 +1272,7 @@ bool ModuleInstrumenter::planEdgeCounters(Function &F,
   unite(Exit, Entry);
   std::vector<size_t> Order;
   for (size_t I = 0; I < Plan.size(); ++I) {
-    if (!Plan[I].Forced)
+    if (Plan[I].Site != EdgeSite::None)
       Order.push_back(I);
     else if (!unite(node(Plan[I].Src, Entry), node(Plan[I].Dst, Exit)))
       return false;
@@ -1266,24 +1282,19 @@ bool ModuleInstrumenter::planEdgeCounters(Function &F,
   // up to the rounding of the estimate. Of equals, the tree takes first
   // the edges whose counter would be an increment, leaving the counter to
   // an edge counted at its branch.
-  LoopInfo &LI = FAM.getResult<LoopAnalysis>(F);
   std::vector<std::pair<int, int>> Key(Plan.size());
   for (size_t I : Order)
     Key[I] = {Plan[I].Weight ? int(8 * std::log2(double(Plan[I].Weight))) : -1,
-              Plan[I].Src && Plan[I].Dst &&
-                      edgeAtBranch(Plan[I].Src, Plan[I].Dst, LI)
-                  ? 0
-                  : 1};
+              Plan[I].Site == EdgeSite::AtBranch ? 0 : 1};
   std::sort(Order.begin(), Order.end(), [&](size_t A, size_t B) {
     if (Key[A] != Key[B])
       return Key[A] > Key[B];
     return A < B;
   });
-  Counters = 0;
   uint64_t EdgeCost = 0, BlockCost = 0; // estimated counter updates
   for (size_t I : Order)
     if (!unite(node(Plan[I].Src, Entry), node(Plan[I].Dst, Exit))) {
-      Plan[I].Counter = Counters++;
+      Plan[I].Counter = Out.Counters++;
       EdgeCost += Plan[I].Weight;
     }
   for (BasicBlock *BB : Blocks)
@@ -1388,30 +1399,23 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
   auto countedAtBranch = [&](BasicBlock *BB) -> BranchInst * {
     BasicBlock *P = BB->getSinglePredecessor();
     if (Timing != TimingMode::None || BB == Body || !P || P == BB ||
-        !LI.getLoopFor(BB) || LI.isLoopHeader(BB) ||
-        LI.getLoopFor(P) != LI.getLoopFor(BB) || BB->size() > 24)
+        LI.isLoopHeader(BB) || !edgeAtBranch(P, BB, LI))
       return nullptr;
-    for (Instruction &I : *BB)
-      if (isa<CallBase>(I) && !isa<DbgInfoIntrinsic>(I))
-        return nullptr;
-    auto *Br = dyn_cast<BranchInst>(P->getTerminator());
-    return Br && Br->isConditional() ? Br : nullptr;
+    return cast<BranchInst>(P->getTerminator());
   };
   DenseMap<BasicBlock *, uint32_t> BlockIndex;
   for (BasicBlock *BB : Blocks)
     BlockIndex[BB] = NumBlocks++;
-  uint32_t Reserved = std::max<uint32_t>(SlotsOf.lookup(&F), Blocks.size());
-  NumBlocks = FI.EntryBlock + Reserved;
-  std::vector<EdgePlan> Plan;
-  uint32_t Counters = 0;
-  bool ByEdges = Timing == TimingMode::None &&
-                 planEdgeCounters(F, Blocks, Plan, Counters) &&
-                 Counters <= Reserved;
-  if (ByEdges)
+  auto Layout = EdgeLayoutOf.find(&F);
+  bool ByEdges = Layout != EdgeLayoutOf.end();
+  ArrayRef<EdgePlan> Plan = ByEdges ? ArrayRef<EdgePlan>(Layout->second.Plan)
+                                    : ArrayRef<EdgePlan>();
+  if (ByEdges) {
+    NumBlocks = FI.EntryBlock + std::max<uint32_t>(Blocks.size(),
+                                                   Layout->second.Counters);
     Functions[FnIndex].Flags |= FnEdgeCounts;
-  for (BasicBlock *BB : Blocks) {
-    if (ByEdges)
-      break;
+  }
+  for (BasicBlock *BB : ByEdges ? ArrayRef<BasicBlock *>() : Blocks) {
     uint32_t BlockIdx = BlockIndex[BB];
     if (BranchInst *Br = countedAtBranch(BB)) {
       EdgeCounts.push_back({Br, Br->getSuccessor(0) == BB, BlockIdx});
@@ -1515,13 +1519,7 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
       }
       Cur = Next;
     };
-    auto locOf = [&](Instruction &I, uint32_t &Line, uint32_t &File) {
-      // Markers such as lifetime.end carry the `}` of their scope but run
-      // no code; they must not open a segment.
-      if ((isa<IntrinsicInst>(I) && !isa<MemIntrinsic>(I)) ||
-          isa<BitCastInst>(I))
-        return false;
-      const DebugLoc &DL = I.getDebugLoc();
+    auto lineAt = [&](const DebugLoc &DL, uint32_t &Line, uint32_t &File) {
       if (!DL || DL.getLine() == 0)
         return false;
       Line = DL.getLine();
@@ -1529,22 +1527,21 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
       File = fileId(absolutePath(Scope->getFile()), Scope->getFile());
       return true;
     };
+    auto locOf = [&](Instruction &I, uint32_t &Line, uint32_t &File) {
+      // Markers such as lifetime.end carry the `}` of their scope but run
+      // no code; they must not open a segment.
+      if ((isa<IntrinsicInst>(I) && !isa<MemIntrinsic>(I)) ||
+          isa<BitCastInst>(I))
+        return false;
+      return lineAt(I.getDebugLoc(), Line, File);
+    };
 
     // A block's hit counter takes the location of the block's first
     // instruction, a marker or a lone branch included (`u64 v;`, `break;`),
     // and so opens its first segment on that line. Edge counters carry no
     // location; the segments must not depend on where they went.
-    if (ByEdges) {
-      uint32_t Line = 0, File = 0;
-      const DebugLoc &DL = TopOf[BB]->getDebugLoc();
-      if (DL && DL.getLine() != 0) {
-        auto *Scope = cast<DIScope>(DL.getScope());
-        Line = DL.getLine();
-        File = fileId(absolutePath(Scope->getFile()), Scope->getFile());
-        Cur.Line = Line;
-        Cur.File = File;
-      }
-    }
+    if (ByEdges)
+      lineAt(TopOf[BB]->getDebugLoc(), Cur.Line, Cur.File);
     for (Instruction *I : Insts) {
       if (I == Term)
         break; // a musttail call: handled with the terminator below
@@ -1664,8 +1661,6 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
   // Edge counters, now that the segments are cut (splitting an edge adds
   // a block): the additions carry no line.
   for (const EdgePlan &E : Plan) {
-    if (!ByEdges)
-      break;
     Edges.push_back({FnIndex, E.Src ? BlockIndex[E.Src] : EdgeEntry,
                      E.Dst ? BlockIndex[E.Dst] : EdgeExit,
                      E.Counter == NoCounter ? NoCounter : FI.EntryBlock + E.Counter,
@@ -1674,11 +1669,11 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
       continue;
     Instruction *At = nullptr;
     Value *By = nullptr;
-    if (!E.Src) {
-      At = TopOf[Body];
-    } else if (!E.Dst) {
+    if (E.Site == EdgeSite::Top) {
+      At = E.Src ? &*E.Dst->getFirstInsertionPt() : TopOf[Body];
+    } else if (E.Site == EdgeSite::Bottom) {
       At = E.Src->getTerminator();
-    } else if (edgeAtBranch(E.Src, E.Dst, LI)) {
+    } else if (E.Site == EdgeSite::AtBranch) {
       auto *Br = cast<BranchInst>(E.Src->getTerminator());
       At = Br;
       IRBuilder<> B(Br);
@@ -1687,10 +1682,6 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
       if (Br->getSuccessor(0) != E.Dst)
         By = B.CreateNot(By);
       By = B.CreateZExt(By, I64);
-    } else if (E.Dst->getUniquePredecessor() == E.Src) {
-      At = &*E.Dst->getFirstInsertionPt();
-    } else if (isa<BranchInst>(E.Src->getTerminator())) {
-      At = E.Src->getTerminator(); // its only way out
     } else {
       Instruction *Term = E.Src->getTerminator();
       unsigned Succ = 0, N = Term->getNumSuccessors();
@@ -2059,16 +2050,11 @@ bool ModuleInstrumenter::run() {
   uint64_t Blocks = 0;
   for (Function *F : Work) {
     uint32_t Slots = F->size();
-    if (Timing == TimingMode::None) {
-      SmallVector<BasicBlock *, 32> Bs;
-      for (BasicBlock &BB : *F)
-        Bs.push_back(&BB);
-      std::vector<EdgePlan> Plan;
-      uint32_t Counters = 0;
-      if (planEdgeCounters(*F, Bs, Plan, Counters))
-        Slots = std::max(Slots, Counters);
+    EdgeLayout Layout;
+    if (Timing == TimingMode::None && planEdgeCounters(*F, Layout)) {
+      Slots = std::max(Slots, Layout.Counters);
+      EdgeLayoutOf[F] = std::move(Layout);
     }
-    SlotsOf[F] = Slots;
     Blocks += Slots;
     // A gate at the entry and at every loop header (loops have one each).
     if (Timing == TimingMode::Sampled)
