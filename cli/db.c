@@ -58,14 +58,15 @@ static int lp_db_check_file(const char *path) {
 }
 
 /* Check that an open connection is a lineprof database of a schema this
- * CLI reads. Returns 0, or -1 after printing why not. */
-static int lp_db_check(sqlite3 *db, const char *path) {
+ * CLI reads, and set *version to its schema version. Returns 0, or -1
+ * after printing why not. */
+static int lp_db_check(sqlite3 *db, const char *path, long long *version) {
   static const char tables_sql[] =
       "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
       "('runs', 'files', 'functions', 'lines', 'line_stats', "
       "'function_stats')";
-  long long version = 0, tables = 0;
-  int rc = lp_db_integer(db, "PRAGMA user_version", &version);
+  long long tables = 0;
+  int rc = lp_db_integer(db, "PRAGMA user_version", version);
   if (rc == SQLITE_NOTADB) {
     lp_error("'%s' is not a lineprof database: %s", path, sqlite3_errstr(rc));
     return -1;
@@ -74,10 +75,10 @@ static int lp_db_check(sqlite3 *db, const char *path) {
     lp_db_error(db, path);
     return -1;
   }
-  if (version > LP_SCHEMA_VERSION) {
+  if (*version > LP_SCHEMA_VERSION) {
     lp_error("'%s' has database schema %lld, newer than schema %d that this "
              "lineprof reads; upgrade lineprof",
-             path, version, LP_SCHEMA_VERSION);
+             path, *version, LP_SCHEMA_VERSION);
     return -1;
   }
   rc = lp_db_integer(db, tables_sql, &tables);
@@ -85,7 +86,7 @@ static int lp_db_check(sqlite3 *db, const char *path) {
     lp_db_error(db, path);
     return -1;
   }
-  if (version < 1 || tables != 6) {
+  if (*version < 1 || tables != 6) {
     lp_error("'%s' is not a lineprof database", path);
     return -1;
   }
@@ -125,7 +126,8 @@ int lp_db_open(const char *path, sqlite3 **out) {
   sqlite3 *db;
   if (lp_db_connect(path, SQLITE_OPEN_READONLY, &db) != LP_OK)
     return LP_ERR_SYSTEM;
-  if (lp_db_check(db, path) != 0) {
+  long long version;
+  if (lp_db_check(db, path, &version) != 0) {
     sqlite3_close(db);
     return LP_ERR_SYSTEM;
   }
@@ -166,16 +168,15 @@ int lp_db_open_write(const char *path, int create, sqlite3 **out,
   sqlite3 *db;
   if (lp_db_connect(path, SQLITE_OPEN_READWRITE, &db) != LP_OK)
     return LP_ERR_SYSTEM;
-  if (lp_db_check(db, path) != 0) {
+  long long version;
+  if (lp_db_check(db, path, &version) != 0) {
     sqlite3_close(db);
     return LP_ERR_SYSTEM;
   }
   /* What this lineprof writes follows its own version: upgrade first. */
-  long long version = 0;
-  if (lp_db_integer(db, "PRAGMA user_version", &version) != SQLITE_OK ||
-      (version < LP_SCHEMA_VERSION &&
-       sqlite3_exec(db, "BEGIN IMMEDIATE;" LP_SCHEMA_UPGRADE_SQL "COMMIT;",
-                    NULL, NULL, NULL) != SQLITE_OK)) {
+  if (version < LP_SCHEMA_VERSION &&
+      sqlite3_exec(db, "BEGIN IMMEDIATE;" LP_SCHEMA_UPGRADE_SQL "COMMIT;",
+                   NULL, NULL, NULL) != SQLITE_OK) {
     lp_error("cannot upgrade database '%s' to schema %d: %s", path,
              LP_SCHEMA_VERSION, sqlite3_errmsg(db));
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

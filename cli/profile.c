@@ -2,9 +2,9 @@
  * an index in order: the files rows of the path (its builds), their
  * functions, their lines, the functions that did not run in a selected run
  * (all their lines had 0 hits, and have no line_stats rows), and the
- * line_stats key range of the lines in each selected run. Summing over runs and merging builds is done here in
- * memory with sorts, because GROUP BY over a join cost SQLite several times
- * more on large files.
+ * line_stats key range of the lines in each selected run. Summing over
+ * runs and merging builds is done here in memory with sorts, because
+ * GROUP BY over a join cost SQLite several times more on large files.
  */
 #include "profile.h"
 

@@ -480,23 +480,14 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
                            const uint64_t *words) {
   struct lp_writer *w = ctx;
   const uint64_t *fn_words = words;
-  /* Block counts: the counter slots, or derived from edge counters. */
-  uint64_t *hits = malloc(((size_t)m->n_blocks + 1) * sizeof *hits);
-  if (!hits || lp_block_counts(m, words + lp_hits_offset(m), hits) != 0) {
-    free(hits);
-    w->error = "out of memory, or a module's tables are inconsistent";
-    return -1;
-  }
   const uint64_t *ticks = words + lp_ticks_offset(m);
   int timing = (m->flags & LP_MOD_TIMING) != 0;
   int rc = -1;
 
   if (m->n_files > w->file_ids_cap) {
     long long *ids = realloc(w->file_ids, m->n_files * sizeof *ids);
-    if (!ids) {
-      free(hits);
+    if (!ids)
       return -1;
-    }
     w->file_ids = ids;
     w->file_ids_cap = m->n_files;
   }
@@ -504,10 +495,16 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
     /* The module's strings outlive the statement: no copy. */
     sq.bind_text(w->file, 1, m->files[i], -1, SQLITE_STATIC);
     sq.bind_text(w->file, 2, m->checksums[i], -1, SQLITE_STATIC);
-    if ((w->file_ids[i] = lp_run(w, w->file, 1)) < 0) {
-      free(hits);
+    if ((w->file_ids[i] = lp_run(w, w->file, 1)) < 0)
       return -1;
-    }
+  }
+
+  /* Block counts: the counter slots, or derived from edge counters. */
+  uint64_t *hits = malloc(((size_t)m->n_blocks + 1) * sizeof *hits);
+  if (!hits || lp_block_counts(m, words + lp_hits_offset(m), hits) != 0) {
+    free(hits);
+    w->error = "out of memory, or a module's tables are inconsistent";
+    return -1;
   }
 
   uint32_t *order = malloc((m->n_segments + 1) * sizeof *order);
@@ -568,8 +565,8 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
     goto out;
 
   /* The plugin emits a function's segments together, in function order:
-   * then sorting each function's run is enough, and several times
-   * cheaper than one sort of all (sqlite3.c: 150,000 segments). */
+   * then sorting each function's run is enough, and cheaper than one sort
+   * of all. */
   int grouped = 1;
   for (uint32_t s = 0; s < m->n_segments; s++) {
     order[s] = s;
@@ -689,8 +686,8 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
           goto out;
       }
       /* A function that did not run has no statistics rows: its lines
-       * are known from `lines` (docs/schema.md, "Functions that did not
-       * run"). Most functions of a large program never run. */
+       * are known from `lines` (docs/schema.md, "From version 1 to
+       * version 2"). Most functions of a large program never run. */
       if (!totals[first->function].ran) {
         i = j;
         continue;
