@@ -94,6 +94,9 @@ constexpr uint64_t FnPrimitiveCalls = 0, FnInclusiveTicks = 1,
                    FnActiveFrame = 2, FnProbeTicks = 3, FnInclusiveProbes = 4,
                    FnWords = 5;
 constexpr uint64_t GateCountdown = 0, GateWeight = 1, GateWords = 2;
+// LP_SWITCH_LONG, LP_SWITCH_EVERY, LP_SWITCH_LAST, LP_SWITCH_WORDS
+constexpr uint64_t SwitchLong = 1 << 12, SwitchEvery = 1 << 18,
+                   SwitchLast = 0, SwitchWords = 2 + 2 * 64;
 
 constexpr uint32_t NoCallee = 0xffffffffu;
 
@@ -347,6 +350,11 @@ private:
   Value *countProbe(IRBuilder<> &B);
   enum class ProbeKind { Start, Close, Calibrate };
   Function *getOrCreateProbe(ProbeKind Kind);
+  GlobalVariable *SwitchLog = nullptr; // the thread's involuntary switches
+  Function *getOrCreateSwitchHelper();
+  Function *createHelper(StringRef Name, unsigned NumArgs);
+  Value *sampleWeight(IRBuilder<> &B, Value *Now, Value *D, Value *Weight,
+                      Value **Resume = nullptr);
   Function *getOrCreateGateHelper();
   CallingConv::ID probeCallingConv() const;
   bool probeReturnsFP() const;
@@ -581,13 +589,15 @@ Function *ModuleInstrumenter::getOrCreateBoot() {
   F->addFnAttr(Attribute::NoUnwind);
 
   GlobalVariable *Booted = getOrCreateHidden("__lineprof_booted", I32);
-  GlobalVariable *Fns[4] = {
+  GlobalVariable *Fns[5] = {
       getOrCreateHidden("__lineprof_rt_register", PtrTy),
       getOrCreateHidden("__lineprof_rt_unregister", PtrTy),
       getOrCreateHidden("__lineprof_rt_thread_init", PtrTy),
-      getOrCreateHidden("__lineprof_rt_before_exec", PtrTy)};
-  const char *Syms[4] = {"__lineprof_register", "__lineprof_unregister",
-                         "__lineprof_thread_init", "__lineprof_before_exec"};
+      getOrCreateHidden("__lineprof_rt_before_exec", PtrTy),
+      getOrCreateHidden("__lineprof_rt_switch", PtrTy)};
+  const char *Syms[5] = {"__lineprof_register", "__lineprof_unregister",
+                         "__lineprof_thread_init", "__lineprof_before_exec",
+                         "__lineprof_switch"};
 
   FunctionCallee Getenv = M.getOrInsertFunction(
       "getenv", FunctionType::get(PtrTy, {PtrTy}, false));
@@ -673,7 +683,7 @@ Function *ModuleInstrumenter::getOrCreateBoot() {
   B.CreateRetVoid();
 
   B.SetInsertPoint(Found);
-  for (int I = 0; I < 4; ++I)
+  for (int I = 0; I < 5; ++I)
     B.CreateStore(B.CreateCall(Dlsym, {Handle, cstr(Syms[I], "lp.sym")}),
                   Fns[I]);
   B.CreateRetVoid();
@@ -949,6 +959,21 @@ static CallInst *probeCallOf(Value *T) {
   return cast<CallInst>(T);
 }
 
+// An out-of-line helper of the timed path: internal, cold, with the
+// probes' convention, taking NumArgs i64s and returning an i64 as
+// probeReturnType.
+Function *ModuleInstrumenter::createHelper(StringRef Name, unsigned NumArgs) {
+  SmallVector<Type *, 3> Args(NumArgs, I64);
+  auto *FT = FunctionType::get(probeReturnType(), Args, false);
+  Function *F = Function::Create(FT, GlobalValue::InternalLinkage, Name, M);
+  F->setCallingConv(probeCallingConv());
+  F->addFnAttr(Attribute::NoInline);
+  F->addFnAttr(Attribute::Cold);
+  F->setDoesNotThrow();
+  F->addFnAttr(Attribute::WillReturn);
+  return F;
+}
+
 // __lineprof_gate(word, hits) -> weight | countdown << 32: the slow path of a
 // gate whose countdown ran out. buffer[word] holds the length of the
 // interval that ends now, minus one: the weight of this timed execution.
@@ -962,14 +987,7 @@ static CallInst *probeCallOf(Value *T) {
 Function *ModuleInstrumenter::getOrCreateGateHelper() {
   if (Function *F = M.getFunction("__lineprof_gate"))
     return F;
-  auto *FT = FunctionType::get(probeReturnType(), {I64, I64}, false);
-  Function *F = Function::Create(FT, GlobalValue::InternalLinkage,
-                                 "__lineprof_gate", M);
-  F->setCallingConv(probeCallingConv());
-  F->addFnAttr(Attribute::NoInline);
-  F->addFnAttr(Attribute::Cold);
-  F->setDoesNotThrow();
-  F->addFnAttr(Attribute::WillReturn);
+  Function *F = createHelper("__lineprof_gate", 2);
   F->setOnlyAccessesInaccessibleMemory();
   auto Args = F->arg_begin();
   Value *Word = &*Args++, *Hits = &*Args++;
@@ -997,6 +1015,67 @@ Function *ModuleInstrumenter::getOrCreateGateHelper() {
                           B.CreateShl(Next, 32));
   B.CreateRet(B.CreateBitCast(Ret, probeReturnType()));
   return F;
+}
+
+// __lineprof_switch_slow(now, d, w): asks the runtime's __lineprof_switch
+// (lineprof_abi.h) about the thread's involuntary context switches, with
+// this image's log: w = 0 notes the count at now; else returns the weight
+// of the sample [now - d, now]: 1 if the thread was switched out in it,
+// else w. Without the runtime's function (an older runtime): w.
+// Out of line and with the probes' convention, so that the probes that
+// call it keep the caller's registers without saving them all themselves.
+Function *ModuleInstrumenter::getOrCreateSwitchHelper() {
+  if (Function *F = M.getFunction("__lineprof_switch_slow"))
+    return F;
+  Function *F = createHelper("__lineprof_switch_slow", 3);
+  F->setOnlyAccessesInaccessibleMemory();
+  auto Args = F->arg_begin();
+  Value *Now = &*Args++, *D = &*Args++, *W = &*Args++;
+  BasicBlock *Entry = BasicBlock::Create(Ctx, "entry", F);
+  BasicBlock *Ask = BasicBlock::Create(Ctx, "ask", F);
+  BasicBlock *Keep = BasicBlock::Create(Ctx, "keep", F);
+  IRBuilder<> B(Entry);
+  Value *Fn = B.CreateLoad(PtrTy, getOrCreateHidden("__lineprof_rt_switch", PtrTy));
+  B.CreateCondBr(B.CreateIsNull(Fn), Keep, Ask);
+  B.SetInsertPoint(Ask);
+  auto *SwitchTy = FunctionType::get(I64, {PtrTy, I64, I64, I64}, false);
+  Value *Log = B.CreatePointerCast(SwitchLog, PtrTy);
+  Value *R = B.CreateCall(SwitchTy, B.CreatePointerCast(Fn, pointerTo(SwitchTy)),
+                          {Log, Now, D, W});
+  B.CreateRet(B.CreateBitCast(R, probeReturnType()));
+  B.SetInsertPoint(Keep);
+  B.CreateRet(B.CreateBitCast(W, probeReturnType()));
+  return F;
+}
+
+// The weight of a timed sample of D ticks that ends at Now: Weight, or 1
+// when the sample is long (over SwitchLong ticks), stands for more than one
+// execution and the thread was switched out during it (runtime/switches.c).
+// Emits a branch at B's insertion point; B ends after it. With Resume, the
+// asking (a system call) is kept out of the next segment: *Resume is the
+// timestamp to start it from, Now or one taken after the asking.
+Value *ModuleInstrumenter::sampleWeight(IRBuilder<> &B, Value *Now, Value *D,
+                                        Value *Weight, Value **Resume) {
+  Value *Long = B.CreateAnd(B.CreateICmpUGT(D, B.getInt64(SwitchLong)),
+                            B.CreateICmpUGT(Weight, B.getInt64(1)));
+  Instruction *Then = SplitBlockAndInsertIfThen(Long, &*B.GetInsertPoint(),
+                                                false, UnlikelyWeights);
+  BasicBlock *Before = Then->getParent()->getSinglePredecessor();
+  IRBuilder<> TB(Then);
+  Value *Asked = callProbe(TB, getOrCreateSwitchHelper(), {Now, D, Weight},
+                           "lp.w");
+  Value *After = Resume ? readClock(TB) : nullptr;
+  B.SetInsertPoint(&*Then->getParent()->getSingleSuccessor()->begin());
+  PHINode *W = B.CreatePHI(I64, 2, "lp.w");
+  W->addIncoming(Asked, Then->getParent());
+  W->addIncoming(Weight, Before);
+  if (Resume) {
+    PHINode *T = B.CreatePHI(I64, 2, "lp.t");
+    T->addIncoming(After, Then->getParent());
+    T->addIncoming(Now, Before);
+    *Resume = T;
+  }
+  return W;
 }
 
 // The timed path, out of line: it runs rarely, and inlined it made the code
@@ -1028,35 +1107,51 @@ Function *ModuleInstrumenter::getOrCreateProbe(ProbeKind Kind) {
   if (Function *F = M.getFunction(Name))
     return F;
   bool Close = Kind != ProbeKind::Start;
-  auto *FT = Close ? FunctionType::get(probeReturnType(), {I64, I64, I64}, false)
-                   : FunctionType::get(probeReturnType(), false);
-  Function *F = Function::Create(FT, GlobalValue::InternalLinkage, Name, M);
-  F->setCallingConv(probeCallingConv());
-  F->addFnAttr(Attribute::NoInline);
-  F->addFnAttr(Attribute::Cold);
-  F->setDoesNotThrow();
-  F->addFnAttr(Attribute::WillReturn);
+  Function *F = createHelper(Name, Close ? 3 : 0);
   IRBuilder<> B(BasicBlock::Create(Ctx, "entry", F));
   Value *Buf = Close ? B.CreatePointerCast(B.CreateLoad(PtrTy, TlsBuffer),
                                            pointerTo(I64))
                      : nullptr;
   Value *Now = readClock(B);
   countProbe(B);
+  // What the probe returns: the timestamp that starts the next segment.
+  ReturnInst *Ret = B.CreateRet(UndefValue::get(probeReturnType()));
+  B.SetInsertPoint(Ret);
+  Value *Resume = Now;
   if (!Close) {
-    B.CreateRet(B.CreateBitCast(Now, probeReturnType()));
-    return F;
+    // Every SwitchEvery ticks or so, a note of the thread's involuntary
+    // switches, for the long samples that start after it; a fresh
+    // timestamp after it keeps its cost out of the segment that follows.
+    Value *Last = B.CreateLoad(
+        I64, B.CreateConstInBoundsGEP2_64(SwitchLog->getValueType(), SwitchLog,
+                                          0, SwitchLast));
+    Instruction *Then = SplitBlockAndInsertIfThen(
+        B.CreateICmpUGT(B.CreateSub(Now, Last), B.getInt64(SwitchEvery)),
+        Ret, false, UnlikelyWeights);
+    IRBuilder<> TB(Then);
+    callProbe(TB, getOrCreateSwitchHelper(),
+              {Now, TB.getInt64(0), TB.getInt64(0)}, "lp.note");
+    Value *After = readClock(TB);
+    B.SetInsertPoint(Ret);
+    PHINode *T = B.CreatePHI(I64, 2, "lp.t");
+    T->addIncoming(After, Then->getParent());
+    T->addIncoming(Now, Then->getParent()->getSinglePredecessor());
+    Resume = T;
+  } else {
+    auto Args = F->arg_begin();
+    Value *Word = &*Args++, *Start = &*Args++, *Weight = &*Args++;
+    Value *D = B.CreateSub(Now, Start);
+    if (Kind == ProbeKind::Calibrate)
+      D = B.CreateSelect(B.CreateICmpUGT(D, B.getInt64(CalibrationCap)),
+                         B.getInt64(0), D);
+    else
+      Weight = sampleWeight(B, Now, D, Weight, &Resume);
+    Value *P = B.CreateInBoundsGEP(I64, Buf, Word);
+    LoadInst *Old = B.CreateLoad(I64, P);
+    markOurs(Old);
+    markOurs(B.CreateStore(B.CreateAdd(Old, B.CreateMul(D, Weight)), P));
   }
-  auto Args = F->arg_begin();
-  Value *Word = &*Args++, *Start = &*Args++, *Weight = &*Args++;
-  Value *P = B.CreateInBoundsGEP(I64, Buf, Word);
-  LoadInst *Old = B.CreateLoad(I64, P);
-  markOurs(Old);
-  Value *D = B.CreateSub(Now, Start);
-  if (Kind == ProbeKind::Calibrate)
-    D = B.CreateSelect(B.CreateICmpUGT(D, B.getInt64(CalibrationCap)),
-                       B.getInt64(0), D);
-  markOurs(B.CreateStore(B.CreateAdd(Old, B.CreateMul(D, Weight)), P));
-  B.CreateRet(B.CreateBitCast(Now, probeReturnType()));
+  Ret->setOperand(0, B.CreateBitCast(Resume, probeReturnType()));
   return F;
 }
 
@@ -1637,9 +1732,15 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
             Cond ? SplitBlockAndInsertIfThen(Cond, Term, false, UnlikelyWeights)
                  : Term;
         IRBuilder<> TB(Then);
-        Value *D = TB.CreateSub(readClock(TB), EntryClock.Ticks);
-        if (EntryClock.Weight)
-          D = TB.CreateMul(D, EntryClock.Weight);
+        Value *Now = readClock(TB);
+        Value *D = TB.CreateSub(Now, EntryClock.Ticks);
+        // A long call preempted counts once (sampleWeight), and so do the
+        // timestamps taken in it.
+        Value *Weight = EntryClock.Weight
+                            ? sampleWeight(TB, Now, D, EntryClock.Weight)
+                            : nullptr;
+        if (Weight)
+          D = TB.CreateMul(D, Weight);
         addTo(TB, fnWordPtr(TB, FnInclusiveTicks), D);
         // And how many timestamps were taken inside it, weighted: the
         // runtime subtracts what they cost. The one just taken is one of
@@ -1647,8 +1748,8 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
         // segment's close, the timestamp), and so does the caller's call
         // segment, which reads the count after the call.
         Value *Probes = TB.CreateSub(countProbe(TB), EntryProbes);
-        if (EntryClock.Weight)
-          Probes = TB.CreateMul(Probes, EntryClock.Weight);
+        if (Weight)
+          Probes = TB.CreateMul(Probes, Weight);
         addTo(TB, fnWordPtr(TB, FnInclusiveProbes), Probes);
         IB.SetInsertPoint(Term);
       }
@@ -1735,6 +1836,18 @@ void ModuleInstrumenter::emitRuntimeGlue() {
     ProbeCount->setVisibility(GlobalValue::HiddenVisibility);
     ProbeCount->setComdat(M.getOrInsertComdat("__lineprof_probes"));
     ProbeCount->setThreadLocal(true);
+  }
+  // Notes of the thread's involuntary context switches (lineprof_abi.h,
+  // LP_SWITCH_*), one log per image and thread; only the runtime writes it.
+  SwitchLog = M.getNamedGlobal("__lineprof_switches");
+  if (!SwitchLog) {
+    auto *Ty = ArrayType::get(I64, SwitchWords);
+    SwitchLog = new GlobalVariable(M, Ty, false, GlobalValue::LinkOnceODRLinkage,
+                                   Constant::getNullValue(Ty),
+                                   "__lineprof_switches");
+    SwitchLog->setVisibility(GlobalValue::HiddenVisibility);
+    SwitchLog->setComdat(M.getOrInsertComdat("__lineprof_switches"));
+    SwitchLog->setThreadLocal(true);
   }
 
   // The descriptor's type is only known at the end too; use a byte

@@ -149,4 +149,26 @@ void __lineprof_unregister(const struct lp_module_desc *m);
 uint64_t *__lineprof_thread_init(const struct lp_module_desc *m, uint64_t **slot);
 void __lineprof_before_exec(void);
 
+/* A timed sample weighted by more than one execution stands for the whole
+ * interval its gate skipped; one that the scheduler preempted would count
+ * the preemption that many times (a 4 ms time slice at weight 4096: 16 s).
+ * The instrumented code keeps, per thread and image, a log of the thread's
+ * involuntary context switches (LP_SWITCH_* words, written by the runtime
+ * only) and asks:
+ *   __lineprof_switch(log, now, 0, 0): note the count at `now` (the timed
+ *       path does so when LP_SWITCH_LAST is more than LP_SWITCH_EVERY
+ *       ticks old); returns 0.
+ *   __lineprof_switch(log, now, d, w): for a sample [now - d, now] longer
+ *       than LP_SWITCH_LONG ticks, of weight w > 1: returns 1 if the thread
+ *       was switched out involuntarily since the newest note at or before
+ *       its start, else w. With no such note (older than the log), w. */
+#define LP_SWITCH_LONG (1u << 12)  /* ticks: 1 to 4 us */
+#define LP_SWITCH_EVERY (1u << 18) /* ticks: 65 to 260 us */
+#define LP_SWITCH_NOTES 64
+#define LP_SWITCH_LAST 0  /* timer at the newest note */
+#define LP_SWITCH_COUNT 1 /* notes written so far */
+#define LP_SWITCH_FIRST 2 /* LP_SWITCH_NOTES pairs: timer, switches */
+#define LP_SWITCH_WORDS (LP_SWITCH_FIRST + 2 * LP_SWITCH_NOTES)
+uint64_t __lineprof_switch(uint64_t *log, uint64_t now, uint64_t d, uint64_t w);
+
 #endif

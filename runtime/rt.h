@@ -1,7 +1,7 @@
 /* Internal interface of the runtime: the registry of modules and their
  * per-thread buffers (registry.c), the clock (clock.c), configuration
  * (config.c) and the SQLite writer (writer.c). Everything here has hidden
- * visibility; only the three entry points of lineprof_abi.h are exported. */
+ * visibility; only the entry points of lineprof_abi.h are exported. */
 #ifndef LINEPROF_RT_H
 #define LINEPROF_RT_H
 
@@ -64,6 +64,9 @@ LP_HIDDEN void lp_config_after_fork(void); /* a child starts a new run */
 LP_HIDDEN void lp_registry_init(void);
 LP_HIDDEN double lp_ticks_per_second(void);
 LP_HIDDEN double lp_probe_overhead_ticks(void);
+/* Long weighted samples that __lineprof_switch found preempted, all threads. */
+LP_HIDDEN uint64_t lp_preempted_samples(void);
+LP_HIDDEN void lp_preempted_reset(void); /* a forked child's new run */
 
 /* Calls fn for each registered module with the summed words of all its
  * threads (live and retired), under the registry lock. */

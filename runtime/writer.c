@@ -1069,9 +1069,11 @@ static int lp_write_to(const char *path, const struct lp_run_end *end,
   if (rc == 0) {
     snprintf(lp_last.path, sizeof lp_last.path, "%s", path);
     lp_last.run_id = w.run_id;
-    lp_note("wrote run %lld to %s: %llu lines in %.1f ms", w.run_id, path,
+    lp_note("wrote run %lld to %s: %llu lines in %.1f ms; %llu preempted "
+            "samples counted once", w.run_id, path,
             (unsigned long long)w.lines_written,
-            (double)(lp_clock_ns(CLOCK_MONOTONIC) - flush_start) / 1e6);
+            (double)(lp_clock_ns(CLOCK_MONOTONIC) - flush_start) / 1e6,
+            (unsigned long long)lp_preempted_samples());
   }
   return rc;
 }

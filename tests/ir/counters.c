@@ -107,20 +107,47 @@ int pick(int n) {
 // PROBE: [[N:%[0-9]+]] = load i64, {{.*}} @__lineprof_probes
 // PROBE-NEXT: [[N1:%[0-9]+]] = add i64 [[N]], 1
 // PROBE-NEXT: store i64 [[N1]], {{.*}} @__lineprof_probes
-// PROBE-NEXT: [[R:%[0-9]+]] = bitcast i64 %lp.t to double
+// Every 2^18 ticks or so, a note of the thread's involuntary context
+// switches, then a fresh timestamp, so that the note's cost is in no segment.
+// PROBE-NEXT: [[LAST:%[0-9]+]] = load i64, {{.*}}@__lineprof_switches{{(, i64 0, i64 0\))?}}, align 8
+// PROBE-NEXT: [[AGO:%[0-9]+]] = sub i64 %lp.t, [[LAST]]
+// PROBE-NEXT: [[OLD:%[0-9]+]] = icmp ugt i64 [[AGO]], 262144
+// PROBE-NEXT: br i1 [[OLD]], label %[[NOTE:[0-9]+]], label %[[DONE:[0-9]+]]
+// PROBE: [[NOTE]]:
+// PROBE-NEXT: call preserve_mostcc double @__lineprof_switch_slow(i64 %lp.t, i64 0, i64 0)
+// PROBE: asm sideeffect "lfence\0A\09rdtsc"
+// PROBE: [[DONE]]:
+// PROBE-NEXT: [[T:%.+]] = phi i64 [ %lp.t2, %[[NOTE]] ], [ %lp.t, %entry ]
+// PROBE-NEXT: [[R:%[0-9]+]] = bitcast i64 [[T]] to double
 // PROBE-NEXT: ret double [[R]]
+// The runtime's __lineprof_switch, when the runtime has one.
+// PROBE-LABEL: define internal preserve_mostcc double @__lineprof_switch_slow(
+// PROBE: load {{.*}} @__lineprof_rt_switch
+// PROBE: call i64 %{{[0-9]+}}({{.*}}@__lineprof_switches{{.*}}, i64 %0, i64 %1, i64 %2)
 // The calibration pair's close drops a sample over 4096 ticks: a
 // preemption, not a probe's cost.
 // PROBE-LABEL: define internal preserve_mostcc double @__lineprof_calibrate(
 // PROBE: [[D:%[0-9]+]] = sub i64
 // PROBE-NEXT: [[BIG:%[0-9]+]] = icmp ugt i64 [[D]], 4096
 // PROBE-NEXT: [[KEPT:%[0-9]+]] = select i1 [[BIG]], i64 0, i64 [[D]]
-// PROBE-NEXT: mul i64 [[KEPT]]
+// PROBE: mul i64 [[KEPT]]
+// A close: a sample over 4096 ticks that stands for more than one execution
+// asks the runtime for its weight (1 if the thread was switched out in it).
 // PROBE-LABEL: define internal preserve_mostcc double @__lineprof_close(
 // PROBE: load {{.*}} @__lineprof_buffer
 // PROBE: asm sideeffect "lfence\0A\09rdtsc"
-// PROBE: sub i64
-// PROBE-NEXT: mul i64
+// PROBE: [[D:%[0-9]+]] = sub i64 %lp.t, %1
+// PROBE-NEXT: [[LONG:%[0-9]+]] = icmp ugt i64 [[D]], 4096
+// PROBE-NEXT: [[MANY:%[0-9]+]] = icmp ugt i64 %2, 1
+// PROBE-NEXT: [[ASK:%[0-9]+]] = and i1 [[LONG]], [[MANY]]
+// PROBE-NEXT: br i1 [[ASK]], label %[[ASKB:[0-9]+]], label %[[ADD:[0-9]+]]
+// PROBE: [[ASKB]]:
+// PROBE-NEXT: %lp.w = call preserve_mostcc double @__lineprof_switch_slow(i64 %lp.t, i64 [[D]], i64 %2)
+// PROBE: [[ADD]]:
+// PROBE-NEXT: [[W:%.+]] = phi i64 [ %lp.w1, %[[ASKB]] ], [ %2, %entry ]
+// PROBE-NEXT: [[T:%.+]] = phi i64 [ %lp.t2, %[[ASKB]] ], [ %lp.t, %entry ]
+// PROBE: mul i64 [[D]], [[W]]
+// PROBE: bitcast i64 [[T]] to double
 // The schedule: interval 1 up to 256 hits, then P/2 + (hash & (P-1)) for
 // P = 16, 256 and 4096 (stored minus one), the hash being the top 12 bits
 // of a multiplicative hash of the hit count.

@@ -322,6 +322,42 @@ static void test_edge_counts(void) {
   CHECK(lp_block_counts(&m, slots, hits) == -1);
 }
 
+/* The log of involuntary switches (switches.c): a note records the count;
+ * a long sample compares with the newest note at or before its start. The
+ * counts are the kernel's, so a real preemption between two calls here can
+ * change one: such a check is retried. */
+static void test_switch_log(void) {
+  static uint64_t log[LP_SWITCH_WORDS];
+  CHECK(__lineprof_switch(log, 1000, 0, 0) == 0);
+  CHECK(log[LP_SWITCH_LAST] == 1000 && log[LP_SWITCH_COUNT] == 1);
+  /* A sample that started before every note: unknown, keeps its weight. */
+  CHECK(__lineprof_switch(log, 5000, 4500, 16) == 16);
+  /* Started after the note, no switch since: keeps its weight (unless the
+   * kernel switched this thread out just now; then the next try). */
+  int kept = 0;
+  for (int tries = 0; tries < 5 && !kept; tries++) {
+    uint64_t t = 10000 + 100000 * (uint64_t)tries;
+    __lineprof_switch(log, t, 0, 0);
+    kept = __lineprof_switch(log, t + 8000, 7000, 16) == 16;
+  }
+  CHECK(kept);
+  /* A note whose count differs from the thread's now (as after a switch):
+   * the sample counts once. */
+  uint64_t n = log[LP_SWITCH_COUNT];
+  uint64_t *note = &log[LP_SWITCH_FIRST + 2 * (n % LP_SWITCH_NOTES)];
+  __lineprof_switch(log, 900000, 0, 0);
+  note[1] -= 1;
+  CHECK(__lineprof_switch(log, 990000, 80000, 4096) == 1);
+  /* It also took a note; the log wraps after LP_SWITCH_NOTES notes and
+   * finds the newest note at or before the start among the last ones. */
+  for (uint64_t i = 0; i < 3 * LP_SWITCH_NOTES; i++)
+    __lineprof_switch(log, 1000000 + 1000 * i, 0, 0);
+  CHECK(log[LP_SWITCH_COUNT] == n + 2 + 3 * LP_SWITCH_NOTES);
+  uint64_t last = 1000000 + 1000 * (3 * LP_SWITCH_NOTES - 1);
+  CHECK(log[LP_SWITCH_LAST] == last);
+  CHECK(__lineprof_switch(log, last + 10, last - 1000, 8) == 8); /* too old */
+}
+
 int main(void) {
   char dir[] = "/tmp/lineprof-unit-XXXXXX";
   if (!mkdtemp(dir)) {
@@ -339,6 +375,7 @@ int main(void) {
   test_unregister_keeps_data(dir);
   test_reset_keeps_state();
   test_edge_counts();
+  test_switch_log();
   char cmd[256];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system(cmd) != 0)
