@@ -120,6 +120,8 @@ def lineprof_profile(exe, args, reps, work):
             os.unlink(db)
         run([exe] + args, stdout=subprocess.DEVNULL,
             env=dict(os.environ, LINEPROF_DB=db))
+        if not os.path.exists(db):
+            sys.exit("accuracy.py: %s wrote no profile to %s" % (exe, db))
         con = sqlite3.connect(db)
         for fn, self_ns in con.execute(
                 "SELECT function, self_ns FROM function_profile"):
@@ -128,6 +130,10 @@ def lineprof_profile(exe, args, reps, work):
                 "SELECT file, line_no, self_ns FROM line_profile"):
             by_line[(os.path.basename(file), line)] += self_ns
         con.close()
+    if not any(by_fn.values()):
+        sys.exit("accuracy.py: %s recorded no time in %s (was it built in "
+                 "the time mode, for this runtime's ABI? see its stderr)"
+                 % (exe, db))
     return by_fn, by_line
 
 
