@@ -67,6 +67,8 @@ LP_HIDDEN double lp_probe_overhead_ticks(void);
 /* Long weighted samples that __lineprof_switch found preempted, all threads. */
 LP_HIDDEN uint64_t lp_preempted_samples(void);
 LP_HIDDEN void lp_preempted_reset(void); /* a forked child's new run */
+/* The thread's involuntary context switches so far (*ok = 0 if unknown). */
+LP_HIDDEN extern uint64_t (*lp_switch_counter)(int *ok);
 
 /* Calls fn for each registered module with the summed words of all its
  * threads (live and retired), under the registry lock. */

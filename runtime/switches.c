@@ -41,6 +41,9 @@ static uint64_t lp_involuntary_switches(int *ok) {
   return 0;
 }
 
+/* The count's source; the unit tests replace it. */
+LP_HIDDEN uint64_t (*lp_switch_counter)(int *ok) = lp_involuntary_switches;
+
 static void lp_switch_note(uint64_t *log, uint64_t now, uint64_t switches) {
   uint64_t i = log[LP_SWITCH_COUNT] % LP_SWITCH_NOTES;
   log[LP_SWITCH_FIRST + 2 * i] = now;
@@ -53,7 +56,7 @@ LP_EXPORT uint64_t __lineprof_switch(uint64_t *log, uint64_t now, uint64_t d,
                                      uint64_t w) {
   int ok;
   if (d == 0) {
-    uint64_t switches = lp_involuntary_switches(&ok);
+    uint64_t switches = lp_switch_counter(&ok);
     if (ok)
       lp_switch_note(log, now, switches);
     else
@@ -73,11 +76,13 @@ LP_EXPORT uint64_t __lineprof_switch(uint64_t *log, uint64_t now, uint64_t d,
   }
   if (!before)
     return w;
-  uint64_t was = before[1], switches = lp_involuntary_switches(&ok);
+  uint64_t was = before[1], switches = lp_switch_counter(&ok);
   if (!ok)
     return w;
   lp_switch_note(log, now, switches);
-  if (switches == was)
+  /* Not more: none (or a forked child, whose count restarted at 0 under a
+   * log copied from its parent). */
+  if (switches <= was)
     return w;
   __atomic_fetch_add(&lp_preempted, 1, __ATOMIC_RELAXED);
   return 1;

@@ -323,39 +323,60 @@ static void test_edge_counts(void) {
 }
 
 /* The log of involuntary switches (switches.c): a note records the count;
- * a long sample compares with the newest note at or before its start. The
- * counts are the kernel's, so a real preemption between two calls here can
- * change one: such a check is retried. */
+ * a long sample compares the count at its end with the newest note at or
+ * before its start. The kernel's count is replaced by one the test sets. */
+static uint64_t fake_switches;
+static int fake_ok = 1;
+static uint64_t fake_counter(int *ok) {
+  *ok = fake_ok;
+  return fake_switches;
+}
+
 static void test_switch_log(void) {
   static uint64_t log[LP_SWITCH_WORDS];
+  uint64_t (*real)(int *) = lp_switch_counter;
+  lp_switch_counter = fake_counter;
+  fake_switches = 5;
   CHECK(__lineprof_switch(log, 1000, 0, 0) == 0);
   CHECK(log[LP_SWITCH_LAST] == 1000 && log[LP_SWITCH_COUNT] == 1);
   /* A sample that started before every note: unknown, keeps its weight. */
   CHECK(__lineprof_switch(log, 5000, 4500, 16) == 16);
-  /* Started after the note, no switch since: keeps its weight (unless the
-   * kernel switched this thread out just now; then the next try). */
-  int kept = 0;
-  for (int tries = 0; tries < 5 && !kept; tries++) {
-    uint64_t t = 10000 + 100000 * (uint64_t)tries;
-    __lineprof_switch(log, t, 0, 0);
-    kept = __lineprof_switch(log, t + 8000, 7000, 16) == 16;
-  }
-  CHECK(kept);
-  /* A note whose count differs from the thread's now (as after a switch):
-   * the sample counts once. */
+  /* Started after the note, no switch since: keeps its weight. */
+  CHECK(__lineprof_switch(log, 8000, 6000, 16) == 16);
+  /* A switch since the newest note before its start: counts once. */
+  fake_switches = 6;
+  uint64_t before = lp_preempted_samples();
+  CHECK(__lineprof_switch(log, 9000, 7000, 4096) == 1);
+  CHECK(lp_preempted_samples() == before + 1);
+  /* That question noted the count at 9000: a sample from 9500 on keeps its
+   * weight; one from 8500 compares with the note at 8000 (count 5). */
+  CHECK(__lineprof_switch(log, 9900, 400, 64) == 64);
+  CHECK(__lineprof_switch(log, 9950, 1450, 64) == 1);
+  /* A count lower than the note's (a forked child starts again at 0):
+   * unknown, keeps the weight. */
+  fake_switches = 0;
+  CHECK(__lineprof_switch(log, 20000, 5000, 8) == 8);
+  /* No count at all: notes only move the time of the last one. */
+  fake_ok = 0;
   uint64_t n = log[LP_SWITCH_COUNT];
-  uint64_t *note = &log[LP_SWITCH_FIRST + 2 * (n % LP_SWITCH_NOTES)];
-  __lineprof_switch(log, 900000, 0, 0);
-  note[1] -= 1;
-  CHECK(__lineprof_switch(log, 990000, 80000, 4096) == 1);
-  /* It also took a note; the log wraps after LP_SWITCH_NOTES notes and
-   * finds the newest note at or before the start among the last ones. */
+  CHECK(__lineprof_switch(log, 30000, 0, 0) == 0);
+  CHECK(log[LP_SWITCH_COUNT] == n && log[LP_SWITCH_LAST] == 30000);
+  CHECK(__lineprof_switch(log, 31000, 500, 8) == 8);
+  fake_ok = 1;
+  /* The log wraps after LP_SWITCH_NOTES notes. */
   for (uint64_t i = 0; i < 3 * LP_SWITCH_NOTES; i++)
     __lineprof_switch(log, 1000000 + 1000 * i, 0, 0);
-  CHECK(log[LP_SWITCH_COUNT] == n + 2 + 3 * LP_SWITCH_NOTES);
+  CHECK(log[LP_SWITCH_COUNT] == n + 3 * LP_SWITCH_NOTES);
   uint64_t last = 1000000 + 1000 * (3 * LP_SWITCH_NOTES - 1);
   CHECK(log[LP_SWITCH_LAST] == last);
   CHECK(__lineprof_switch(log, last + 10, last - 1000, 8) == 8); /* too old */
+  fake_switches = 7;
+  CHECK(__lineprof_switch(log, last + 10, 5000, 8) == 1); /* newest notes */
+  lp_switch_counter = real;
+  /* The kernel's count exists on this system. */
+  int ok = 0;
+  lp_switch_counter(&ok);
+  CHECK(ok);
 }
 
 int main(void) {
