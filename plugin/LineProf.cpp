@@ -97,6 +97,10 @@ constexpr uint64_t GateCountdown = 0, GateWeight = 1, GateWords = 2;
 // LP_SWITCH_LONG, LP_SWITCH_EVERY, LP_SWITCH_LAST, LP_SWITCH_WORDS
 constexpr uint64_t SwitchLong = 1 << 12, SwitchEvery = 1 << 18,
                    SwitchLast = 0, SwitchWords = 2 + 2 * 64;
+// After the runtime's words, the arguments of __lineprof_switch_slow.
+constexpr uint64_t SwitchArgNow = SwitchWords, SwitchArgD = SwitchWords + 1,
+                   SwitchArgW = SwitchWords + 2, SwitchArgP = SwitchWords + 3,
+                   SwitchLogWords = SwitchWords + 4;
 
 constexpr uint32_t NoCallee = 0xffffffffu;
 
@@ -353,8 +357,8 @@ private:
   GlobalVariable *SwitchLog = nullptr; // the thread's involuntary switches
   Function *getOrCreateSwitchHelper();
   Function *createHelper(StringRef Name, unsigned NumArgs);
-  Value *sampleWeight(IRBuilder<> &B, Value *Now, Value *D, Value *Weight,
-                      Value **Resume = nullptr);
+  Value *callSwitch(IRBuilder<> &B, Value *Now, Value *D, Value *W, Value *P);
+  Value *askSwitch(IRBuilder<> &B, Value *D, Value *W);
   Function *getOrCreateGateHelper();
   CallingConv::ID probeCallingConv() const;
   bool probeReturnsFP() const;
@@ -1017,65 +1021,85 @@ Function *ModuleInstrumenter::getOrCreateGateHelper() {
   return F;
 }
 
-// __lineprof_switch_slow(now, d, w): asks the runtime's __lineprof_switch
+// __lineprof_switch_slow(): asks the runtime's __lineprof_switch
 // (lineprof_abi.h) about the thread's involuntary context switches, with
-// this image's log: w = 0 notes the count at now; else returns the weight
-// of the sample [now - d, now]: 1 if the thread was switched out in it,
-// else w. Without the runtime's function (an older runtime): w.
-// Out of line and with the probes' convention, so that the probes that
-// call it keep the caller's registers without saving them all themselves.
+// this image's log. Its arguments are in the log's last words (now, d, w,
+// p): a probe with the preserve_most convention that passed them in
+// registers would have to save those registers on every call, slow path
+// or not. d = 0 notes the count at now, and returns a fresh timestamp.
+// Else the weight of the sample [now - d, now] is 1 if the thread was
+// switched out in it, w if not (or without the runtime's function); with
+// p, the address of a segment's ticks, it adds d times that weight there
+// and returns a fresh timestamp, else it returns the weight.
 Function *ModuleInstrumenter::getOrCreateSwitchHelper() {
   if (Function *F = M.getFunction("__lineprof_switch_slow"))
     return F;
-  Function *F = createHelper("__lineprof_switch_slow", 3);
-  F->setOnlyAccessesInaccessibleMemory();
-  auto Args = F->arg_begin();
-  Value *Now = &*Args++, *D = &*Args++, *W = &*Args++;
+  Function *F = createHelper("__lineprof_switch_slow", 0);
   BasicBlock *Entry = BasicBlock::Create(Ctx, "entry", F);
   BasicBlock *Ask = BasicBlock::Create(Ctx, "ask", F);
-  BasicBlock *Keep = BasicBlock::Create(Ctx, "keep", F);
+  BasicBlock *Asked = BasicBlock::Create(Ctx, "asked", F);
+  BasicBlock *Weigh = BasicBlock::Create(Ctx, "weigh", F);
+  BasicBlock *Add = BasicBlock::Create(Ctx, "add", F);
+  BasicBlock *Resume = BasicBlock::Create(Ctx, "resume", F);
   IRBuilder<> B(Entry);
+  auto arg = [&](uint64_t Word) {
+    return B.CreateLoad(
+        I64, B.CreateConstInBoundsGEP2_64(SwitchLog->getValueType(), SwitchLog,
+                                          0, Word));
+  };
+  Value *Now = arg(SwitchArgNow), *D = arg(SwitchArgD), *W = arg(SwitchArgW),
+        *P = arg(SwitchArgP);
   Value *Fn = B.CreateLoad(PtrTy, getOrCreateHidden("__lineprof_rt_switch", PtrTy));
-  B.CreateCondBr(B.CreateIsNull(Fn), Keep, Ask);
+  B.CreateCondBr(B.CreateIsNull(Fn), Asked, Ask);
   B.SetInsertPoint(Ask);
   auto *SwitchTy = FunctionType::get(I64, {PtrTy, I64, I64, I64}, false);
   Value *Log = B.CreatePointerCast(SwitchLog, PtrTy);
   Value *R = B.CreateCall(SwitchTy, B.CreatePointerCast(Fn, pointerTo(SwitchTy)),
                           {Log, Now, D, W});
-  B.CreateRet(B.CreateBitCast(R, probeReturnType()));
-  B.SetInsertPoint(Keep);
-  B.CreateRet(B.CreateBitCast(W, probeReturnType()));
+  B.CreateBr(Asked);
+  B.SetInsertPoint(Asked);
+  PHINode *Weight = B.CreatePHI(I64, 2, "lp.w");
+  Weight->addIncoming(R, Ask);
+  Weight->addIncoming(W, Entry);
+  Value *Note = B.CreateICmpEQ(D, B.getInt64(0));
+  Value *Segment = B.CreateICmpNE(P, B.getInt64(0));
+  B.CreateCondBr(B.CreateOr(Note, Segment), Add, Weigh);
+  B.SetInsertPoint(Weigh);
+  B.CreateRet(B.CreateBitCast(Weight, probeReturnType()));
+  B.SetInsertPoint(Add);
+  BasicBlock *AddTo = BasicBlock::Create(Ctx, "addto", F);
+  B.CreateCondBr(Segment, AddTo, Resume);
+  B.SetInsertPoint(AddTo);
+  Value *Ticks = B.CreateIntToPtr(P, pointerTo(I64));
+  LoadInst *Old = B.CreateLoad(I64, Ticks);
+  markOurs(Old);
+  markOurs(B.CreateStore(B.CreateAdd(Old, B.CreateMul(D, Weight)), Ticks));
+  B.CreateBr(Resume);
+  B.SetInsertPoint(Resume);
+  B.CreateRet(B.CreateBitCast(readClock(B), probeReturnType()));
   return F;
 }
 
-// The weight of a timed sample of D ticks that ends at Now: Weight, or 1
-// when the sample is long (over SwitchLong ticks), stands for more than one
-// execution and the thread was switched out during it (runtime/switches.c).
-// Emits a branch at B's insertion point; B ends after it. With Resume, the
-// asking (a system call) is kept out of the next segment: *Resume is the
-// timestamp to start it from, Now or one taken after the asking.
-Value *ModuleInstrumenter::sampleWeight(IRBuilder<> &B, Value *Now, Value *D,
-                                        Value *Weight, Value **Resume) {
-  Value *Long = B.CreateAnd(B.CreateICmpUGT(D, B.getInt64(SwitchLong)),
-                            B.CreateICmpUGT(Weight, B.getInt64(1)));
-  Instruction *Then = SplitBlockAndInsertIfThen(Long, &*B.GetInsertPoint(),
-                                                false, UnlikelyWeights);
-  BasicBlock *Before = Then->getParent()->getSinglePredecessor();
-  IRBuilder<> TB(Then);
-  Value *Asked = callProbe(TB, getOrCreateSwitchHelper(), {Now, D, Weight},
-                           "lp.w");
-  Value *After = Resume ? readClock(TB) : nullptr;
-  B.SetInsertPoint(&*Then->getParent()->getSingleSuccessor()->begin());
-  PHINode *W = B.CreatePHI(I64, 2, "lp.w");
-  W->addIncoming(Asked, Then->getParent());
-  W->addIncoming(Weight, Before);
-  if (Resume) {
-    PHINode *T = B.CreatePHI(I64, 2, "lp.t");
-    T->addIncoming(After, Then->getParent());
-    T->addIncoming(Now, Before);
-    *Resume = T;
-  }
-  return W;
+// Stores the arguments of __lineprof_switch_slow and calls it; returns its
+// result as an i64.
+Value *ModuleInstrumenter::callSwitch(IRBuilder<> &B, Value *Now, Value *D,
+                                      Value *W, Value *P) {
+  auto store = [&](uint64_t Word, Value *V) {
+    markOurs(B.CreateStore(V, B.CreateConstInBoundsGEP2_64(
+                                  SwitchLog->getValueType(), SwitchLog, 0, Word)));
+  };
+  store(SwitchArgNow, Now);
+  store(SwitchArgD, D);
+  store(SwitchArgW, W);
+  store(SwitchArgP, P);
+  return callProbe(B, getOrCreateSwitchHelper(), {}, "lp.asked");
+}
+
+// Whether a timed sample of D ticks with weight W asks about switches:
+// it is long (over SwitchLong ticks) and stands for more than one execution.
+Value *ModuleInstrumenter::askSwitch(IRBuilder<> &B, Value *D, Value *W) {
+  return B.CreateAnd(B.CreateICmpUGT(D, B.getInt64(SwitchLong)),
+                     B.CreateICmpUGT(W, B.getInt64(1)));
 }
 
 // The timed path, out of line: it runs rarely, and inlined it made the code
@@ -1129,9 +1153,8 @@ Function *ModuleInstrumenter::getOrCreateProbe(ProbeKind Kind) {
         B.CreateICmpUGT(B.CreateSub(Now, Last), B.getInt64(SwitchEvery)),
         Ret, false, UnlikelyWeights);
     IRBuilder<> TB(Then);
-    callProbe(TB, getOrCreateSwitchHelper(),
-              {Now, TB.getInt64(0), TB.getInt64(0)}, "lp.note");
-    Value *After = readClock(TB);
+    Value *After = callSwitch(TB, Now, TB.getInt64(0), TB.getInt64(0),
+                              TB.getInt64(0));
     B.SetInsertPoint(Ret);
     PHINode *T = B.CreatePHI(I64, 2, "lp.t");
     T->addIncoming(After, Then->getParent());
@@ -1141,12 +1164,22 @@ Function *ModuleInstrumenter::getOrCreateProbe(ProbeKind Kind) {
     auto Args = F->arg_begin();
     Value *Word = &*Args++, *Start = &*Args++, *Weight = &*Args++;
     Value *D = B.CreateSub(Now, Start);
-    if (Kind == ProbeKind::Calibrate)
+    Value *P = B.CreateInBoundsGEP(I64, Buf, Word);
+    if (Kind == ProbeKind::Calibrate) {
       D = B.CreateSelect(B.CreateICmpUGT(D, B.getInt64(CalibrationCap)),
                          B.getInt64(0), D);
-    else
-      Weight = sampleWeight(B, Now, D, Weight, &Resume);
-    Value *P = B.CreateInBoundsGEP(I64, Buf, Word);
+    } else {
+      // A long sample asks about switches, and the helper adds it; the
+      // fresh timestamp it returns keeps the asking out of the next segment.
+      Instruction *Then = SplitBlockAndInsertIfThen(askSwitch(B, D, Weight),
+                                                    &*B.GetInsertPoint(),
+                                                    false, UnlikelyWeights);
+      IRBuilder<> TB(Then);
+      Value *After = callSwitch(TB, Now, D, Weight, TB.CreatePtrToInt(P, I64));
+      TB.CreateRet(TB.CreateBitCast(After, probeReturnType()));
+      Then->eraseFromParent();
+      B.SetInsertPoint(Ret);
+    }
     LoadInst *Old = B.CreateLoad(I64, P);
     markOurs(Old);
     markOurs(B.CreateStore(B.CreateAdd(Old, B.CreateMul(D, Weight)), P));
@@ -1736,9 +1769,20 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
         Value *D = TB.CreateSub(Now, EntryClock.Ticks);
         // A long call preempted counts once (sampleWeight), and so do the
         // timestamps taken in it.
-        Value *Weight = EntryClock.Weight
-                            ? sampleWeight(TB, Now, D, EntryClock.Weight)
-                            : nullptr;
+        Value *Weight = EntryClock.Weight;
+        if (Weight) {
+          Instruction *Ask = SplitBlockAndInsertIfThen(
+              askSwitch(TB, D, Weight), &*TB.GetInsertPoint(), false,
+              UnlikelyWeights);
+          BasicBlock *Before = Ask->getParent()->getSinglePredecessor();
+          IRBuilder<> AB(Ask);
+          Value *Asked = callSwitch(AB, Now, D, Weight, AB.getInt64(0));
+          TB.SetInsertPoint(&*Ask->getParent()->getSingleSuccessor()->begin());
+          PHINode *W = TB.CreatePHI(I64, 2, "lp.w");
+          W->addIncoming(Asked, Ask->getParent());
+          W->addIncoming(Weight, Before);
+          Weight = W;
+        }
         if (Weight)
           D = TB.CreateMul(D, Weight);
         addTo(TB, fnWordPtr(TB, FnInclusiveTicks), D);
@@ -1841,7 +1885,7 @@ void ModuleInstrumenter::emitRuntimeGlue() {
   // LP_SWITCH_*), one log per image and thread; only the runtime writes it.
   SwitchLog = M.getNamedGlobal("__lineprof_switches");
   if (!SwitchLog) {
-    auto *Ty = ArrayType::get(I64, SwitchWords);
+    auto *Ty = ArrayType::get(I64, SwitchLogWords);
     SwitchLog = new GlobalVariable(M, Ty, false, GlobalValue::LinkOnceODRLinkage,
                                    Constant::getNullValue(Ty),
                                    "__lineprof_switches");

@@ -169,6 +169,9 @@ void __lineprof_before_exec(void);
 #define LP_SWITCH_COUNT 1 /* notes written so far */
 #define LP_SWITCH_FIRST 2 /* LP_SWITCH_NOTES pairs: timer, switches */
 #define LP_SWITCH_WORDS (LP_SWITCH_FIRST + 2 * LP_SWITCH_NOTES)
+/* (The instrumented code keeps words of its own after these: the
+ * arguments of its out-of-line helper, which passes them in memory so that
+ * the probes that call it need not save the registers they would take.) */
 uint64_t __lineprof_switch(uint64_t *log, uint64_t now, uint64_t d, uint64_t w);
 
 #endif

@@ -108,46 +108,54 @@ int pick(int n) {
 // PROBE-NEXT: [[N1:%[0-9]+]] = add i64 [[N]], 1
 // PROBE-NEXT: store i64 [[N1]], {{.*}} @__lineprof_probes
 // Every 2^18 ticks or so, a note of the thread's involuntary context
-// switches, then a fresh timestamp, so that the note's cost is in no segment.
+// switches: the helper takes its arguments from the log's last words (now,
+// d = 0, w, p) and returns a fresh timestamp, so that the note's cost is in
+// no segment.
 // PROBE-NEXT: [[LAST:%[0-9]+]] = load i64, {{.*}}@__lineprof_switches{{(, i64 0, i64 0\))?}}, align 8
 // PROBE-NEXT: [[AGO:%[0-9]+]] = sub i64 %lp.t, [[LAST]]
 // PROBE-NEXT: [[OLD:%[0-9]+]] = icmp ugt i64 [[AGO]], 262144
 // PROBE-NEXT: br i1 [[OLD]], label %[[NOTE:[0-9]+]], label %[[DONE:[0-9]+]]
 // PROBE: [[NOTE]]:
-// PROBE-NEXT: call preserve_mostcc double @__lineprof_switch_slow(i64 %lp.t, i64 0, i64 0)
-// PROBE: asm sideeffect "lfence\0A\09rdtsc"
+// PROBE-NEXT: store i64 %lp.t, {{.*}}@__lineprof_switches, i64 0, i64 130)
+// PROBE-NEXT: store i64 0, {{.*}}@__lineprof_switches, i64 0, i64 131)
+// PROBE-NEXT: store i64 0, {{.*}}@__lineprof_switches, i64 0, i64 132)
+// PROBE-NEXT: store i64 0, {{.*}}@__lineprof_switches, i64 0, i64 133)
+// PROBE-NEXT: %lp.asked = call preserve_mostcc double @__lineprof_switch_slow()
 // PROBE: [[DONE]]:
-// PROBE-NEXT: [[T:%.+]] = phi i64 [ %lp.t2, %[[NOTE]] ], [ %lp.t, %entry ]
+// PROBE-NEXT: [[T:%.+]] = phi i64 [ %lp.asked1, %[[NOTE]] ], [ %lp.t, %entry ]
 // PROBE-NEXT: [[R:%[0-9]+]] = bitcast i64 [[T]] to double
 // PROBE-NEXT: ret double [[R]]
-// The runtime's __lineprof_switch, when the runtime has one.
-// PROBE-LABEL: define internal preserve_mostcc double @__lineprof_switch_slow(
+// The helper asks the runtime's __lineprof_switch, when the runtime has one.
+// PROBE-LABEL: define internal preserve_mostcc double @__lineprof_switch_slow()
 // PROBE: load {{.*}} @__lineprof_rt_switch
-// PROBE: call i64 %{{[0-9]+}}({{.*}}@__lineprof_switches{{.*}}, i64 %0, i64 %1, i64 %2)
+// PROBE: call i64 %{{[0-9]+}}({{.*}}@__lineprof_switches{{.*}}, i64 %{{.+}}, i64 %{{.+}}, i64 %{{.+}})
+// PROBE: asm sideeffect "lfence\0A\09rdtsc"
 // The calibration pair's close drops a sample over 4096 ticks: a
 // preemption, not a probe's cost.
 // PROBE-LABEL: define internal preserve_mostcc double @__lineprof_calibrate(
 // PROBE: [[D:%[0-9]+]] = sub i64
-// PROBE-NEXT: [[BIG:%[0-9]+]] = icmp ugt i64 [[D]], 4096
+// PROBE: [[BIG:%[0-9]+]] = icmp ugt i64 [[D]], 4096
 // PROBE-NEXT: [[KEPT:%[0-9]+]] = select i1 [[BIG]], i64 0, i64 [[D]]
 // PROBE: mul i64 [[KEPT]]
 // A close: a sample over 4096 ticks that stands for more than one execution
-// asks the runtime for its weight (1 if the thread was switched out in it).
+// goes to the helper, which asks for its weight (1 if the thread was
+// switched out in it), adds it and returns a fresh timestamp.
 // PROBE-LABEL: define internal preserve_mostcc double @__lineprof_close(
 // PROBE: load {{.*}} @__lineprof_buffer
 // PROBE: asm sideeffect "lfence\0A\09rdtsc"
 // PROBE: [[D:%[0-9]+]] = sub i64 %lp.t, %1
+// PROBE-NEXT: [[P:%[0-9]+]] = getelementptr inbounds i64, {{.*}}, i64 %0
 // PROBE-NEXT: [[LONG:%[0-9]+]] = icmp ugt i64 [[D]], 4096
 // PROBE-NEXT: [[MANY:%[0-9]+]] = icmp ugt i64 %2, 1
 // PROBE-NEXT: [[ASK:%[0-9]+]] = and i1 [[LONG]], [[MANY]]
 // PROBE-NEXT: br i1 [[ASK]], label %[[ASKB:[0-9]+]], label %[[ADD:[0-9]+]]
 // PROBE: [[ASKB]]:
-// PROBE-NEXT: %lp.w = call preserve_mostcc double @__lineprof_switch_slow(i64 %lp.t, i64 [[D]], i64 %2)
+// PROBE: store i64 [[D]], {{.*}}@__lineprof_switches, i64 0, i64 131)
+// PROBE-NEXT: store i64 %2, {{.*}}@__lineprof_switches, i64 0, i64 132)
+// PROBE: call preserve_mostcc double @__lineprof_switch_slow()
+// PROBE: ret double
 // PROBE: [[ADD]]:
-// PROBE-NEXT: [[W:%.+]] = phi i64 [ %lp.w1, %[[ASKB]] ], [ %2, %entry ]
-// PROBE-NEXT: [[T:%.+]] = phi i64 [ %lp.t2, %[[ASKB]] ], [ %lp.t, %entry ]
-// PROBE: mul i64 [[D]], [[W]]
-// PROBE: bitcast i64 [[T]] to double
+// PROBE: mul i64 [[D]], %2
 // The schedule: interval 1 up to 256 hits, then P/2 + (hash & (P-1)) for
 // P = 16, 256 and 4096 (stored minus one), the hash being the top 12 bits
 // of a multiplicative hash of the hit count.
