@@ -1050,7 +1050,10 @@ Function *ModuleInstrumenter::getOrCreateSwitchHelper() {
   Value *Now = arg(SwitchArgNow), *D = arg(SwitchArgD), *W = arg(SwitchArgW),
         *P = arg(SwitchArgP);
   Value *Fn = B.CreateLoad(PtrTy, getOrCreateHidden("__lineprof_rt_switch", PtrTy));
-  B.CreateCondBr(B.CreateIsNull(Fn), Asked, Ask);
+  // A close sends every long sample; one of weight 1 needs no asking.
+  Value *Unweighted = B.CreateAnd(B.CreateICmpNE(D, B.getInt64(0)),
+                                  B.CreateICmpULE(W, B.getInt64(1)));
+  B.CreateCondBr(B.CreateOr(B.CreateIsNull(Fn), Unweighted), Asked, Ask);
   B.SetInsertPoint(Ask);
   auto *SwitchTy = FunctionType::get(I64, {PtrTy, I64, I64, I64}, false);
   Value *Log = B.CreatePointerCast(SwitchLog, PtrTy);
@@ -1169,9 +1172,12 @@ Function *ModuleInstrumenter::getOrCreateProbe(ProbeKind Kind) {
       D = B.CreateSelect(B.CreateICmpUGT(D, B.getInt64(CalibrationCap)),
                          B.getInt64(0), D);
     } else {
-      // A long sample asks about switches, and the helper adds it; the
-      // fresh timestamp it returns keeps the asking out of the next segment.
-      Instruction *Then = SplitBlockAndInsertIfThen(askSwitch(B, D, Weight),
+      // A long sample goes to the helper, which asks about switches when
+      // its weight is over 1 and adds it; the fresh timestamp it returns
+      // keeps the asking out of the next segment. (One test on the fast
+      // path: the weight's is in the helper.)
+      Instruction *Then = SplitBlockAndInsertIfThen(
+          B.CreateICmpUGT(D, B.getInt64(SwitchLong)),
                                                     &*B.GetInsertPoint(),
                                                     false, UnlikelyWeights);
       IRBuilder<> TB(Then);

@@ -137,8 +137,8 @@ int pick(int n) {
 // PROBE: [[BIG:%[0-9]+]] = icmp ugt i64 [[D]], 4096
 // PROBE-NEXT: [[KEPT:%[0-9]+]] = select i1 [[BIG]], i64 0, i64 [[D]]
 // PROBE: mul i64 [[KEPT]]
-// A close: a sample over 4096 ticks that stands for more than one execution
-// goes to the helper, which asks for its weight (1 if the thread was
+// A close: a sample over 4096 ticks goes to the helper, which asks for its
+// weight if it stands for more than one execution (1 if the thread was
 // switched out in it), adds it and returns a fresh timestamp.
 // PROBE-LABEL: define internal preserve_mostcc double @__lineprof_close(
 // PROBE: load {{.*}} @__lineprof_buffer
@@ -146,9 +146,7 @@ int pick(int n) {
 // PROBE: [[D:%[0-9]+]] = sub i64 %lp.t, %1
 // PROBE-NEXT: [[P:%[0-9]+]] = getelementptr inbounds i64, {{.*}}, i64 %0
 // PROBE-NEXT: [[LONG:%[0-9]+]] = icmp ugt i64 [[D]], 4096
-// PROBE-NEXT: [[MANY:%[0-9]+]] = icmp ugt i64 %2, 1
-// PROBE-NEXT: [[ASK:%[0-9]+]] = and i1 [[LONG]], [[MANY]]
-// PROBE-NEXT: br i1 [[ASK]], label %[[ASKB:[0-9]+]], label %[[ADD:[0-9]+]]
+// PROBE-NEXT: br i1 [[LONG]], label %[[ASKB:[0-9]+]], label %[[ADD:[0-9]+]]
 // PROBE: [[ASKB]]:
 // PROBE: store i64 [[D]], {{.*}}@__lineprof_switches, i64 0, i64 131)
 // PROBE-NEXT: store i64 %2, {{.*}}@__lineprof_switches, i64 0, i64 132)
