@@ -357,8 +357,10 @@ private:
   GlobalVariable *SwitchLog = nullptr; // the thread's involuntary switches
   Function *getOrCreateSwitchHelper();
   Function *createHelper(StringRef Name, unsigned NumArgs);
+  Value *switchWord(IRBuilder<> &B, uint64_t Word);
   Value *callSwitch(IRBuilder<> &B, Value *Now, Value *D, Value *W, Value *P);
-  Value *askSwitch(IRBuilder<> &B, Value *D, Value *W);
+  Value *callSwitchIf(Value *Cond, Instruction *Before, Value *Now, Value *D,
+                      Value *W, Value *P, Value *Otherwise);
   Function *getOrCreateGateHelper();
   CallingConv::ID probeCallingConv() const;
   bool probeReturnsFP() const;
@@ -1042,11 +1044,7 @@ Function *ModuleInstrumenter::getOrCreateSwitchHelper() {
   BasicBlock *Add = BasicBlock::Create(Ctx, "add", F);
   BasicBlock *Resume = BasicBlock::Create(Ctx, "resume", F);
   IRBuilder<> B(Entry);
-  auto arg = [&](uint64_t Word) {
-    return B.CreateLoad(
-        I64, B.CreateConstInBoundsGEP2_64(SwitchLog->getValueType(), SwitchLog,
-                                          0, Word));
-  };
+  auto arg = [&](uint64_t Word) { return B.CreateLoad(I64, switchWord(B, Word)); };
   Value *Now = arg(SwitchArgNow), *D = arg(SwitchArgD), *W = arg(SwitchArgW),
         *P = arg(SwitchArgP);
   Value *Fn = B.CreateLoad(PtrTy, getOrCreateHidden("__lineprof_rt_switch", PtrTy));
@@ -1083,26 +1081,37 @@ Function *ModuleInstrumenter::getOrCreateSwitchHelper() {
   return F;
 }
 
+// The address of a word of this thread's switch log.
+Value *ModuleInstrumenter::switchWord(IRBuilder<> &B, uint64_t Word) {
+  return B.CreateConstInBoundsGEP2_64(SwitchLog->getValueType(), SwitchLog, 0,
+                                      Word);
+}
+
 // Stores the arguments of __lineprof_switch_slow and calls it; returns its
 // result as an i64.
 Value *ModuleInstrumenter::callSwitch(IRBuilder<> &B, Value *Now, Value *D,
                                       Value *W, Value *P) {
-  auto store = [&](uint64_t Word, Value *V) {
-    markOurs(B.CreateStore(V, B.CreateConstInBoundsGEP2_64(
-                                  SwitchLog->getValueType(), SwitchLog, 0, Word)));
-  };
-  store(SwitchArgNow, Now);
-  store(SwitchArgD, D);
-  store(SwitchArgW, W);
-  store(SwitchArgP, P);
+  markOurs(B.CreateStore(Now, switchWord(B, SwitchArgNow)));
+  markOurs(B.CreateStore(D, switchWord(B, SwitchArgD)));
+  markOurs(B.CreateStore(W, switchWord(B, SwitchArgW)));
+  markOurs(B.CreateStore(P, switchWord(B, SwitchArgP)));
   return callProbe(B, getOrCreateSwitchHelper(), {}, "lp.asked");
 }
 
-// Whether a timed sample of D ticks with weight W asks about switches:
-// it is long (over SwitchLong ticks) and stands for more than one execution.
-Value *ModuleInstrumenter::askSwitch(IRBuilder<> &B, Value *D, Value *W) {
-  return B.CreateAnd(B.CreateICmpUGT(D, B.getInt64(SwitchLong)),
-                     B.CreateICmpUGT(W, B.getInt64(1)));
+// `Cond ? callSwitch(...) : Otherwise`, before Before (which ends up at the
+// top of the block after the branch, below the result's phi).
+Value *ModuleInstrumenter::callSwitchIf(Value *Cond, Instruction *Before,
+                                        Value *Now, Value *D, Value *W,
+                                        Value *P, Value *Otherwise) {
+  Instruction *Then =
+      SplitBlockAndInsertIfThen(Cond, Before, false, UnlikelyWeights);
+  IRBuilder<> TB(Then);
+  Value *Asked = callSwitch(TB, Now, D, W, P);
+  IRBuilder<> B(Before);
+  PHINode *R = B.CreatePHI(I64, 2, "lp.asked");
+  R->addIncoming(Asked, Then->getParent());
+  R->addIncoming(Otherwise, Then->getParent()->getSinglePredecessor());
+  return R;
 }
 
 // The timed path, out of line: it runs rarely, and inlined it made the code
@@ -1149,20 +1158,12 @@ Function *ModuleInstrumenter::getOrCreateProbe(ProbeKind Kind) {
     // Every SwitchEvery ticks or so, a note of the thread's involuntary
     // switches, for the long samples that start after it; a fresh
     // timestamp after it keeps its cost out of the segment that follows.
-    Value *Last = B.CreateLoad(
-        I64, B.CreateConstInBoundsGEP2_64(SwitchLog->getValueType(), SwitchLog,
-                                          0, SwitchLast));
-    Instruction *Then = SplitBlockAndInsertIfThen(
-        B.CreateICmpUGT(B.CreateSub(Now, Last), B.getInt64(SwitchEvery)),
-        Ret, false, UnlikelyWeights);
-    IRBuilder<> TB(Then);
-    Value *After = callSwitch(TB, Now, TB.getInt64(0), TB.getInt64(0),
-                              TB.getInt64(0));
+    Value *Last = B.CreateLoad(I64, switchWord(B, SwitchLast));
+    Value *Zero = B.getInt64(0);
+    Resume = callSwitchIf(
+        B.CreateICmpUGT(B.CreateSub(Now, Last), B.getInt64(SwitchEvery)), Ret,
+        Now, Zero, Zero, Zero, Now);
     B.SetInsertPoint(Ret);
-    PHINode *T = B.CreatePHI(I64, 2, "lp.t");
-    T->addIncoming(After, Then->getParent());
-    T->addIncoming(Now, Then->getParent()->getSinglePredecessor());
-    Resume = T;
   } else {
     auto Args = F->arg_begin();
     Value *Word = &*Args++, *Start = &*Args++, *Weight = &*Args++;
@@ -1176,10 +1177,9 @@ Function *ModuleInstrumenter::getOrCreateProbe(ProbeKind Kind) {
       // its weight is over 1 and adds it; the fresh timestamp it returns
       // keeps the asking out of the next segment. (One test on the fast
       // path: the weight's is in the helper.)
-      Instruction *Then = SplitBlockAndInsertIfThen(
-          B.CreateICmpUGT(D, B.getInt64(SwitchLong)),
-                                                    &*B.GetInsertPoint(),
-                                                    false, UnlikelyWeights);
+      Instruction *Then =
+          SplitBlockAndInsertIfThen(B.CreateICmpUGT(D, B.getInt64(SwitchLong)),
+                                    Ret, false, UnlikelyWeights);
       IRBuilder<> TB(Then);
       Value *After = callSwitch(TB, Now, D, Weight, TB.CreatePtrToInt(P, I64));
       TB.CreateRet(TB.CreateBitCast(After, probeReturnType()));
@@ -1773,24 +1773,18 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
         IRBuilder<> TB(Then);
         Value *Now = readClock(TB);
         Value *D = TB.CreateSub(Now, EntryClock.Ticks);
-        // A long call preempted counts once (sampleWeight), and so do the
-        // timestamps taken in it.
+        // A long call that stands for more than one and was preempted
+        // counts once (runtime/switches.c), and so do the timestamps
+        // taken in it.
         Value *Weight = EntryClock.Weight;
         if (Weight) {
-          Instruction *Ask = SplitBlockAndInsertIfThen(
-              askSwitch(TB, D, Weight), &*TB.GetInsertPoint(), false,
-              UnlikelyWeights);
-          BasicBlock *Before = Ask->getParent()->getSinglePredecessor();
-          IRBuilder<> AB(Ask);
-          Value *Asked = callSwitch(AB, Now, D, Weight, AB.getInt64(0));
-          TB.SetInsertPoint(&*Ask->getParent()->getSingleSuccessor()->begin());
-          PHINode *W = TB.CreatePHI(I64, 2, "lp.w");
-          W->addIncoming(Asked, Ask->getParent());
-          W->addIncoming(Weight, Before);
-          Weight = W;
-        }
-        if (Weight)
+          Instruction *At = &*TB.GetInsertPoint();
+          Value *Ask = TB.CreateAnd(TB.CreateICmpUGT(D, TB.getInt64(SwitchLong)),
+                                    TB.CreateICmpUGT(Weight, TB.getInt64(1)));
+          Weight = callSwitchIf(Ask, At, Now, D, Weight, TB.getInt64(0), Weight);
+          TB.SetInsertPoint(At);
           D = TB.CreateMul(D, Weight);
+        }
         addTo(TB, fnWordPtr(TB, FnInclusiveTicks), D);
         // And how many timestamps were taken inside it, weighted: the
         // runtime subtracts what they cost. The one just taken is one of
