@@ -38,6 +38,6 @@ int main(void) {
   return 0;
 }
 // CHECK: tiny calls 400000000 primitive 400000000: 1
+// CHECK: tiny inclusive <= 2 x self + 3 ns per call: 1
 // CHECK: tiny inclusive <= main inclusive: 1
 // CHECK: main self <= 3 x main inclusive: 1
-// CHECK: tiny inclusive <= 2 x self + 3 ns per call: 1
