@@ -398,6 +398,12 @@ private:
   DenseMap<const Function *, EdgeLayout> EdgeLayoutOf;
   std::vector<EdgeInfo> Edges;
   bool planEdgeCounters(Function &F, EdgeLayout &Out);
+  bool canVersion(const Function &F) const;
+  void versionRegions(Function &F, ArrayRef<BasicBlock *> Blocks,
+                      DenseMap<BasicBlock *, Instruction *> &TopOf,
+                      const DenseMap<BasicBlock *, BlockClock> &Gates,
+                      function_ref<BasicBlock *(BasicBlock *)> GateOf,
+                      DenseMap<BasicBlock *, BasicBlock *> &Untimed);
   void emitRuntimeGlue();
   void emitDescriptor();
   Constant *cstr(StringRef S, const Twine &Name);
@@ -1438,6 +1444,178 @@ bool ModuleInstrumenter::planEdgeCounters(Function &F, EdgeLayout &Out) {
   return EdgeCost < BlockCost;
 }
 
+// Versioning. A gate decides for its blocks (a loop's body, or the code
+// of the function outside its loops) whether this iteration or call is
+// timed. With the probes' `if (timed)` tests in every block, each block
+// is one path for both cases: a small if/else arm holds a test and a
+// call, so the optimizer cannot turn it into a select, and a data-
+// dependent branch that plain code runs as a conditional move mispredicts
+// on every other iteration (bench/workloads/intloop.c). JumpThreading
+// duplicated some of this, at a large cost in compile time, and not
+// reliably. So the pass makes the copies itself: each gate's blocks get a
+// copy with the counters only, which the gate enters when it does not
+// time; the original gets the probes, unconditionally. Where control
+// leaves an inner loop for its outer gate's blocks, a branch on that
+// gate's decision picks the copy.
+//
+// Not for functions whose control flow cannot be copied this way: unwind
+// edges (an invoke's landing pad cannot take a dispatch block), setjmp's
+// second return, indirectbr and callbr, and token values.
+bool ModuleInstrumenter::canVersion(const Function &F) const {
+  if (F.hasPersonalityFn())
+    return false;
+  for (const BasicBlock &BB : F) {
+    const Instruction *T = BB.getTerminator();
+    if (isa<IndirectBrInst>(T) || isa<CallBrInst>(T))
+      return false;
+    for (const Instruction &I : BB) {
+      if (I.getType()->isTokenTy())
+        return false;
+      if (auto *CB = dyn_cast<CallBase>(&I))
+        if (CB->hasFnAttr(Attribute::ReturnsTwice))
+          return false;
+    }
+  }
+  return true;
+}
+
+// Makes the untimed copies (Untimed: original code block -> copy). A gate
+// block's code is split off below its gate (TopOf): the gate, its phis and
+// what every copy shares stay in one block, which then branches on the
+// gate's decision. Values used outside their gate's blocks go through
+// memory first (SROA puts them back in registers), so that the copies
+// need no phis between them.
+void ModuleInstrumenter::versionRegions(
+    Function &F, ArrayRef<BasicBlock *> Blocks,
+    DenseMap<BasicBlock *, Instruction *> &TopOf,
+    const DenseMap<BasicBlock *, BlockClock> &Gates,
+    function_ref<BasicBlock *(BasicBlock *)> GateOf,
+    DenseMap<BasicBlock *, BasicBlock *> &Untimed) {
+  DenseMap<BasicBlock *, BasicBlock *> GateOfCode; // code block -> its gate
+  MapVector<BasicBlock *, SmallVector<BasicBlock *, 8>> Region;
+  DenseMap<BasicBlock *, BasicBlock *> Head; // gate -> its shared block
+  for (BasicBlock *BB : Blocks) {
+    BasicBlock *G = GateOf(BB);
+    BasicBlock *Code = BB;
+    if (BB == G) {
+      BasicBlock *Shared = TopOf[BB]->getParent();
+      Code = Shared->splitBasicBlock(TopOf[BB], BB->getName() + ".lp.code");
+      Head[G] = Shared;
+    }
+    GateOfCode[Code] = G;
+    Region[G].push_back(Code);
+  }
+  auto userBlock = [](Use &U) {
+    auto *I = cast<Instruction>(U.getUser());
+    if (auto *Phi = dyn_cast<PHINode>(I))
+      return Phi->getIncomingBlock(U);
+    return I->getParent();
+  };
+  // Phis entered from another gate's blocks, then values used outside
+  // their own gate's blocks, go through memory.
+  SmallVector<PHINode *, 8> Phis;
+  for (auto &KV : Region)
+    for (BasicBlock *X : KV.second)
+      for (PHINode &Phi : X->phis())
+        if (any_of(Phi.blocks(),
+                   [&](BasicBlock *In) { return GateOfCode.lookup(In) != KV.first; }))
+          Phis.push_back(&Phi);
+  for (PHINode *Phi : Phis)
+    DemotePHIToStack(Phi);
+  SmallVector<Instruction *, 16> Values;
+  for (auto &KV : Region)
+    for (BasicBlock *X : KV.second)
+      for (Instruction &I : *X)
+        if (any_of(I.uses(),
+                   [&](Use &U) { return GateOfCode.lookup(userBlock(U)) != KV.first; }))
+          Values.push_back(&I);
+  for (Instruction *I : Values)
+    DemoteRegToStack(*I);
+
+  DenseMap<BasicBlock *, std::unique_ptr<ValueToValueMapTy>> Maps;
+  DenseMap<BasicBlock *, BasicBlock *> GateOfCopy;
+  for (auto &KV : Region) {
+    BasicBlock *G = KV.first;
+    ValueToValueMapTy &VM = *(Maps[G] = std::make_unique<ValueToValueMapTy>());
+    SmallVector<BasicBlock *, 8> Copies;
+    for (BasicBlock *X : KV.second) {
+      BasicBlock *C = CloneBasicBlock(X, VM, ".lp.untimed", &F);
+      VM[X] = C;
+      Untimed[X] = C;
+      GateOfCopy[C] = G;
+      Copies.push_back(C);
+    }
+    for (BasicBlock *C : Copies)
+      for (Instruction &I : *C) {
+        RemapInstruction(&I, VM, RF_NoModuleLevelChanges | RF_IgnoreMissingLocals);
+#if LLVM_VERSION_MAJOR >= 19
+        // Not I.getDbgRecordRange(): its empty case refers to a variable
+        // that older LLVMs lack, and the plugin could then not be loaded
+        // into them to say that it was built for another version.
+        if (I.DebugMarker)
+          RemapDbgRecordRange(&M, I.DebugMarker->getDbgRecordRange(), VM,
+                              RF_NoModuleLevelChanges | RF_IgnoreMissingLocals);
+#endif
+      }
+  }
+
+  // Edges that leave a gate's blocks, from both copies: into a loop's
+  // header, whose gate decides anew (its phis take the copy's values
+  // too), or out of a loop into the blocks of an outer gate, whose
+  // decision picks the copy there.
+  for (auto &KV : Region) {
+    BasicBlock *G = KV.first;
+    ValueToValueMapTy &VM = *Maps[G];
+    for (BasicBlock *X : KV.second) {
+      BasicBlock *Copy = Untimed[X];
+      for (BasicBlock *From : {X, Copy}) {
+        Instruction *T = From->getTerminator();
+        DenseMap<BasicBlock *, BasicBlock *> Pick;
+        SmallPtrSet<BasicBlock *, 4> Done;
+        for (unsigned I = 0, N = T->getNumSuccessors(); I < N; ++I) {
+          BasicBlock *S = T->getSuccessor(I);
+          BasicBlock *SG = GateOfCode.count(S) ? GateOfCode.lookup(S)
+                                               : GateOfCopy.lookup(S);
+          if (SG == G)
+            continue;
+          if (Gates.count(S)) {
+            if (From == Copy && Done.insert(S).second)
+              for (PHINode &Phi : S->phis()) {
+                SmallVector<Value *, 2> Vals;
+                for (unsigned K = 0, E = Phi.getNumIncomingValues(); K < E; ++K)
+                  if (Phi.getIncomingBlock(K) == X) {
+                    Value *V = Phi.getIncomingValue(K);
+                    auto It = VM.find(V);
+                    Vals.push_back(It != VM.end() ? static_cast<Value *>(It->second) : V);
+                  }
+                for (Value *V : Vals)
+                  Phi.addIncoming(V, Copy);
+              }
+            continue;
+          }
+          if (!SG || !Untimed.count(S))
+            report_fatal_error(Twine("lineprof: internal error: an edge into "
+                                     "no gate's blocks in ") + F.getName());
+          BasicBlock *&D = Pick[S];
+          if (!D) {
+            D = BasicBlock::Create(Ctx, S->getName() + ".lp.pick", &F);
+            BranchInst *Br =
+                BranchInst::Create(S, Untimed[S], Gates.lookup(SG).Timed, D);
+            Br->setMetadata(LLVMContext::MD_prof, UnlikelyWeights);
+          }
+          T->setSuccessor(I, D);
+        }
+      }
+    }
+    // The gate's block picks the copy of the code below it.
+    Instruction *Old = Head[G]->getTerminator();
+    BasicBlock *Code = Old->getSuccessor(0);
+    BranchInst *Br = BranchInst::Create(Code, Untimed[Code], Gates.lookup(G).Timed, Old);
+    Br->setMetadata(LLVMContext::MD_prof, UnlikelyWeights);
+    Old->eraseFromParent();
+  }
+}
+
 void ModuleInstrumenter::instrumentFunction(Function &F) {
   const TargetLibraryInfo &TLI = FAM.getResult<TargetLibraryAnalysis>(F);
   DISubprogram *SP = F.getSubprogram();
@@ -1508,6 +1686,10 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
     Loop *L = LI.getLoopFor(BB);
     return L ? L->getHeader() : Body;
   };
+  // Sampled and optimized: every gate's blocks get an untimed copy
+  // (versionRegions), which the gate picks when it does not time.
+  bool Versioned = Timing == TimingMode::Sampled && !F.hasOptNone() &&
+                   canVersion(F);
 
   // Hit counters first, so that every gate exists before the blocks that
   // use it are instrumented.
@@ -1532,7 +1714,7 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
   SmallVector<EdgeCount, 16> EdgeCounts;
   auto countedAtBranch = [&](BasicBlock *BB) -> BranchInst * {
     BasicBlock *P = BB->getSinglePredecessor();
-    if (Timing != TimingMode::None || BB == Body || !P || P == BB ||
+    if ((Timing != TimingMode::None && !Versioned) || BB == Body || !P || P == BB ||
         LI.isLoopHeader(BB) || !edgeAtBranch(P, BB, LI))
       return nullptr;
     return cast<BranchInst>(P->getTerminator());
@@ -1566,6 +1748,109 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
       Gates[BB] = emitGate(Buf, TopOf[BB], Hits);
   }
 
+  // Recursion: a call is primitive unless a frame of this function is
+  // still live on this thread. The active frame's address heals itself
+  // after a longjmp or an exception skipped our exit code: any frame at or
+  // above it on the stack proves it dead. The exit finds out again whether
+  // the call was primitive (the active frame is its own), so that nothing
+  // stays live across the body: keeping the entry's values took two
+  // callee-saved registers, pushed and popped on every call.
+  auto enterFrame = [&](Instruction *Top) {
+    IRBuilder<> B(Top);
+    {
+      IRBuilder<> AB(&*F.getEntryBlock().getFirstInsertionPt());
+      Anchor = AB.CreateAlloca(I8, nullptr, "lp.anchor");
+    }
+    Value *Here = B.CreatePtrToInt(Anchor, I64);
+    Value *ActiveAddr = fnWordPtr(B, FnActiveFrame);
+    LoadInst *Active = B.CreateLoad(I64, ActiveAddr);
+    markOurs(Active);
+    Value *Primitive = B.CreateICmpUGE(Here, Active, "lp.primitive");
+    markOurs(B.CreateStore(B.CreateSelect(Primitive, Here, Active), ActiveAddr));
+    addTo(B, fnWordPtr(B, FnPrimitiveCalls), B.CreateZExt(Primitive, I64));
+  };
+
+  // The blocks counted at their branch: the additions carry no line.
+  auto addEdgeCounts = [&]() {
+    for (const EdgeCount &E : EdgeCounts) {
+      IRBuilder<> B(E.Br);
+      B.SetCurrentDebugLocation(DebugLoc());
+      Value *Taken = E.Br->getCondition();
+      if (!E.OnTrue)
+        Taken = B.CreateNot(Taken);
+      addTo(B, B.CreateConstInBoundsGEP1_64(I64, Buf, HitsBase + E.Block, "lp.edge"),
+            B.CreateZExt(Taken, I64));
+    }
+    EdgeCounts.clear();
+  };
+
+  // Leaving the frame: a timed primitive call adds its duration, and a
+  // primitive call releases the function's active frame.
+  auto leaveFrame = [&](Instruction *Term) {
+    IRBuilder<> IB(Term);
+    Value *Primitive = nullptr, *ActiveAddr = nullptr;
+    LoadInst *Active = nullptr;
+    if (Reentrant) {
+      ActiveAddr = fnWordPtr(IB, FnActiveFrame);
+      Active = IB.CreateLoad(I64, ActiveAddr);
+      markOurs(Active);
+      Primitive = IB.CreateICmpEQ(Active, IB.CreatePtrToInt(Anchor, I64),
+                                  "lp.primitive");
+    }
+    if (Timing != TimingMode::None) {
+      Value *Cond = Primitive;
+      if (EntryClock.Timed)
+        Cond = Cond ? IB.CreateAnd(Cond, EntryClock.Timed) : EntryClock.Timed;
+      Instruction *Then =
+          Cond ? SplitBlockAndInsertIfThen(Cond, Term, false, UnlikelyWeights)
+               : Term;
+      IRBuilder<> TB(Then);
+      Value *Now = readClock(TB);
+      Value *D = TB.CreateSub(Now, EntryClock.Ticks);
+      // A long call that stands for more than one and was preempted
+      // counts once (runtime/switches.c), and so do the timestamps
+      // taken in it.
+      Value *Weight = EntryClock.Weight;
+      if (Weight) {
+        Instruction *At = &*TB.GetInsertPoint();
+        Value *Ask = TB.CreateAnd(TB.CreateICmpUGT(D, TB.getInt64(SwitchLong)),
+                                  TB.CreateICmpUGT(Weight, TB.getInt64(1)));
+        Weight = callSwitchIf(Ask, At, Now, D, Weight, TB.getInt64(0), Weight);
+        TB.SetInsertPoint(At);
+        D = TB.CreateMul(D, Weight);
+      }
+      addTo(TB, fnWordPtr(TB, FnInclusiveTicks), D);
+      // And how many timestamps were taken inside it, weighted: the
+      // runtime subtracts what they cost. The one just taken is one of
+      // them: D holds the boundary before it (the return from the last
+      // segment's close, the timestamp), and so does the caller's call
+      // segment, which reads the count after the call.
+      Value *Probes = TB.CreateSub(countProbe(TB), EntryProbes);
+      if (Weight)
+        Probes = TB.CreateMul(Probes, Weight);
+      addTo(TB, fnWordPtr(TB, FnInclusiveProbes), Probes);
+      IB.SetInsertPoint(Term);
+    }
+    if (Reentrant)
+    markOurs(IB.CreateStore(
+        IB.CreateSelect(Primitive, IB.getInt64(0), Active), ActiveAddr));
+  };
+
+  // Versioned: what every copy shares goes in before the copies are made
+  // (the counters, the entry's frame and its first timestamp, taken when
+  // the entry's gate times the call); the segments' timestamps go into
+  // the timed copy after.
+  DenseMap<BasicBlock *, BasicBlock *> Untimed;
+  if (Versioned) {
+    addEdgeCounts();
+    if (Reentrant)
+      enterFrame(TopOf[Body]);
+    EntryClock = Gates.lookup(Body);
+    EntryClock.Ticks = startClock(TopOf[Body], EntryClock);
+    EntryProbes = probeCountAfter(EntryClock.Ticks);
+    versionRegions(F, Blocks, TopOf, Gates, gateOf, Untimed);
+  }
+
   for (BasicBlock *BB : Blocks) {
     uint32_t BlockIdx = BlockIndex[BB];
     // The block's own instructions and terminator, before we add any; a
@@ -1589,38 +1874,26 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
     if (Timing == TimingMode::Sampled)
       Clock = Gates.lookup(gateOf(BB));
 
-    if (BB == Body && Reentrant) {
-      // Recursion: a call is primitive unless a frame of this function is
-      // still live on this thread. The active frame's address heals itself
-      // after a longjmp or an exception skipped our exit code: any frame at
-      // or above it on the stack proves it dead. The exit finds out again
-      // whether the call was primitive (the active frame is its own), so
-      // that nothing stays live across the body: keeping the entry's values
-      // took two callee-saved registers, pushed and popped on every call.
-      {
-        IRBuilder<> AB(&*F.getEntryBlock().getFirstInsertionPt());
-        Anchor = AB.CreateAlloca(I8, nullptr, "lp.anchor");
-      }
-      Value *Here = B.CreatePtrToInt(Anchor, I64);
-      Value *ActiveAddr = fnWordPtr(B, FnActiveFrame);
-      LoadInst *Active = B.CreateLoad(I64, ActiveAddr);
-      markOurs(Active);
-      Value *Primitive = B.CreateICmpUGE(Here, Active, "lp.primitive");
-      markOurs(B.CreateStore(B.CreateSelect(Primitive, Here, Active), ActiveAddr));
-      addTo(B, fnWordPtr(B, FnPrimitiveCalls), B.CreateZExt(Primitive, I64));
-    }
+    if (BB == Body && Reentrant && !Versioned)
+      enterFrame(Top);
     // The function's own line (`int f(int n) {`) counts the calls.
     if (BB == Body && FI.Line)
       Segments.push_back({FnIndex, FI.File, FI.Line, BlockIdx, 0});
 
-    if (Timing != TimingMode::None)
-      Clock.Ticks = startClock(Top, Clock);
-    if (BB == Body && Timing != TimingMode::None) {
-      // The timestamps taken so far, read where the entry's are taken.
-      EntryProbes = probeCountAfter(Clock.Ticks);
+    if (Versioned) {
+      // The timed copy: every probe runs, with the gate's weight.
+      Clock.Timed = nullptr;
+      Clock.Ticks = BB == Body ? EntryClock.Ticks : startClock(Top, Clock);
+    } else {
+      if (Timing != TimingMode::None)
+        Clock.Ticks = startClock(Top, Clock);
+      if (BB == Body && Timing != TimingMode::None) {
+        // The timestamps taken so far, read where the entry's are taken.
+        EntryProbes = probeCountAfter(Clock.Ticks);
+      }
+      if (BB == Body)
+        EntryClock = Clock;
     }
-    if (BB == Body)
-      EntryClock = Clock;
 
     // Walk the block and cut it into segments.
     SegmentInfo Cur{FnIndex, FI.File, 0, BlockIdx, 0};
@@ -1750,57 +2023,17 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
     Segments.push_back(Cur);
     if (Timing != TimingMode::None)
       closeSegment(Term, Clock, LastSeg);
-    if (Exit) {
-      // Leaving the frame: a timed primitive call adds its duration, and a
-      // primitive call releases the function's active frame.
-      IRBuilder<> IB(Term);
-      Value *Primitive = nullptr, *ActiveAddr = nullptr;
-      LoadInst *Active = nullptr;
-      if (Reentrant) {
-        ActiveAddr = fnWordPtr(IB, FnActiveFrame);
-        Active = IB.CreateLoad(I64, ActiveAddr);
-        markOurs(Active);
-        Primitive = IB.CreateICmpEQ(Active, IB.CreatePtrToInt(Anchor, I64),
-                                    "lp.primitive");
-      }
-      if (Timing != TimingMode::None) {
-        Value *Cond = Primitive;
-        if (EntryClock.Timed)
-          Cond = Cond ? IB.CreateAnd(Cond, EntryClock.Timed) : EntryClock.Timed;
-        Instruction *Then =
-            Cond ? SplitBlockAndInsertIfThen(Cond, Term, false, UnlikelyWeights)
-                 : Term;
-        IRBuilder<> TB(Then);
-        Value *Now = readClock(TB);
-        Value *D = TB.CreateSub(Now, EntryClock.Ticks);
-        // A long call that stands for more than one and was preempted
-        // counts once (runtime/switches.c), and so do the timestamps
-        // taken in it.
-        Value *Weight = EntryClock.Weight;
-        if (Weight) {
-          Instruction *At = &*TB.GetInsertPoint();
-          Value *Ask = TB.CreateAnd(TB.CreateICmpUGT(D, TB.getInt64(SwitchLong)),
-                                    TB.CreateICmpUGT(Weight, TB.getInt64(1)));
-          Weight = callSwitchIf(Ask, At, Now, D, Weight, TB.getInt64(0), Weight);
-          TB.SetInsertPoint(At);
-          D = TB.CreateMul(D, Weight);
-        }
-        addTo(TB, fnWordPtr(TB, FnInclusiveTicks), D);
-        // And how many timestamps were taken inside it, weighted: the
-        // runtime subtracts what they cost. The one just taken is one of
-        // them: D holds the boundary before it (the return from the last
-        // segment's close, the timestamp), and so does the caller's call
-        // segment, which reads the count after the call.
-        Value *Probes = TB.CreateSub(countProbe(TB), EntryProbes);
-        if (Weight)
-          Probes = TB.CreateMul(Probes, Weight);
-        addTo(TB, fnWordPtr(TB, FnInclusiveProbes), Probes);
-        IB.SetInsertPoint(Term);
-      }
-      if (Reentrant)
-        markOurs(IB.CreateStore(
-            IB.CreateSelect(Primitive, IB.getInt64(0), Active), ActiveAddr));
-    }
+    if (Exit)
+      leaveFrame(Term);
+  }
+  // The untimed copies leave the frame too.
+  for (auto &KV : Untimed) {
+    Instruction *Term = KV.second->getTerminator();
+    if (auto *Ret = dyn_cast<ReturnInst>(Term))
+      if (CallInst *Tail = Ret->getParent()->getTerminatingMustTailCall())
+        Term = Tail;
+    if (isa<ReturnInst>(Term) || isa<ResumeInst>(Term) || isa<CallInst>(Term))
+      leaveFrame(Term);
   }
 
   // Edge counters, now that the segments are cut (splitting an edge adds
@@ -1850,16 +2083,9 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
   }
 
   // The blocks counted at their branch, now that the segments are cut: the
-  // additions carry no line and sit after the segment's last timestamp.
-  for (const EdgeCount &E : EdgeCounts) {
-    IRBuilder<> B(E.Br);
-    B.SetCurrentDebugLocation(DebugLoc());
-    Value *Taken = E.Br->getCondition();
-    if (!E.OnTrue)
-      Taken = B.CreateNot(Taken);
-    addTo(B, B.CreateConstInBoundsGEP1_64(I64, Buf, HitsBase + E.Block, "lp.edge"),
-          B.CreateZExt(Taken, I64));
-  }
+  // additions sit after the segment's last timestamp (versioned, they went
+  // in before the copies were made).
+  addEdgeCounts();
 }
 
 void ModuleInstrumenter::emitRuntimeGlue() {

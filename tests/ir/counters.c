@@ -67,23 +67,39 @@ int pick(int n) {
 // CHECK: icmp uge i64
 // A timed block starts with two timestamps, by two probe calls in a row:
 // the empty segment between them measures what a segment boundary costs,
-// added to the function's probe word (word 3 of function 0).
-// CHECK: br i1 %lp.timed
-// CHECK: [[T0F:%lp.t[0-9]*]] = call preserve_mostcc double @__lineprof_start()
+// added to the function's probe word (word 3 of function 0). The entry's
+// are taken before the copies part: the exits of both need them.
+// CHECK: br i1 %lp.timed, label %[[START:[0-9]+]], label %{{[0-9]+}}, !prof
+// CHECK: [[START]]:
+// CHECK-NEXT: [[T0F:%lp.t[0-9]*]] = call preserve_mostcc double @__lineprof_start()
 // CHECK-NEXT: [[T0:%lp.t[0-9]*]] = bitcast double [[T0F]] to i64
 // CHECK-NEXT: call preserve_mostcc double @__lineprof_calibrate(i64 3, i64 [[T0]], i64 %lp.weight)
+// The gate's decision picks the copy of the function's code: the timed
+// copy has a probe at every boundary, the untimed one none.
+// CHECK: br i1 %lp.timed, label %[[TIMED:[.a-z0-9]+]], label %[[UNTIMED:[.a-z0-9]+]], !prof
+// CHECK: [[TIMED]]:
 // The program's own memory accesses are marked as not aliasing counters.
 // CHECK: load i32, {{.*}} !noalias [[SCOPE]]
 // A segment closes with (now - start) * weight added to its ticks.
 // CHECK: call preserve_mostcc double @__lineprof_close(i64 {{[0-9]+}}, i64 %lp.t{{[0-9]*}}, i64 %lp.weight)
 // The call to work() is a segment of its own, between two timestamps.
 // CHECK: call i32 @work(
-// CHECK-NEXT: br i1 %lp.timed
+// CHECK-NEXT: load i64, {{.*}} @__lineprof_probes
 // At the return the call was primitive if the active frame is its own:
 // then a timed call adds its duration, and the frame is released.
 // CHECK: [[P:%lp.primitive[0-9]+]] = icmp eq i64 [[ACT:%[0-9]+]], {{%[0-9]+}}
 // CHECK-NEXT: and i1 [[P]], %lp.timed
 // CHECK: select i1 [[P]], i64 0, i64 [[ACT]]
+// CHECK: ret i32
+// The untimed copy counts its blocks and leaves the frame the same way.
+// CHECK: [[UNTIMED]]:
+// CHECK-NOT: @__lineprof_{{start|close|calibrate}}
+// CHECK: getelementptr inbounds i64, {{.*}}, i64 6
+// CHECK-NOT: @__lineprof_{{start|close|calibrate}}
+// CHECK: call i32 @work(
+// CHECK-NOT: @__lineprof_{{start|close|calibrate}}
+// CHECK: icmp eq i64 {{.*}}, {{%[0-9]+}}
+// CHECK-NOT: @__lineprof_{{start|close|calibrate}}
 // CHECK: ret i32
 
 // The buffer comes from a function that reads the thread's pointer and, the
