@@ -170,18 +170,18 @@ int pick(int n) {
 // PROBE: ret double
 // PROBE: [[ADD]]:
 // PROBE: mul i64 [[D]], %2
-// The schedule: interval 1 up to 256 hits, then P/2 + (hash & (P-1)) for
-// P = 16, 256 and 4096 (stored minus one), the hash being the top 12 bits
+// The schedule: interval 1 up to 64 hits, then P/2 + (hash & (P-1)) for
+// P = 16, 1024 and 4096 (stored minus one), the hash being the top 12 bits
 // of a multiplicative hash of the hit count.
 // SCHED-LABEL: define internal preserve_mostcc double @__lineprof_gate(i64 %0, i64 %1)
 // SCHED: [[PREV:%[0-9]+]] = load i64, {{.*}} !alias.scope
 // SCHED: [[H0:%[0-9]+]] = mul i64 %1, -7046029254386353131
 // SCHED-NEXT: [[H:%[0-9]+]] = lshr i64 [[H0]], 52
-// SCHED-DAG: icmp ult i64 %1, 256
-// SCHED-DAG: icmp ult i64 %1, 8192
+// SCHED-DAG: icmp ult i64 %1, 64
+// SCHED-DAG: icmp ult i64 %1, 2048
 // SCHED-DAG: icmp ult i64 %1, 1048576
 // SCHED-DAG: add i64 7, {{%[0-9]+}}
-// SCHED-DAG: add i64 127, {{%[0-9]+}}
+// SCHED-DAG: add i64 511, {{%[0-9]+}}
 // SCHED-DAG: add i64 2047, {{%[0-9]+}}
 // SCHED: [[N:%[0-9]+]] = select i1 {{%[0-9]+}}, i64 0, i64
 // SCHED-NEXT: store i64 [[N]]

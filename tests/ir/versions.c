@@ -40,6 +40,7 @@ unsigned steps(unsigned long x, int n) {
 // The arms of the if are counted at its branch: the condition, added.
 // CHECK: %lp.edge = getelementptr inbounds i64, {{.*}}
 // CHECK-NEXT: zext i1
+// CHECK-NEXT: load i64, {{.*}} %lp.edge,
 // CHECK: %lp.edge{{[0-9]+}} = getelementptr inbounds i64, {{.*}}
 // CHECK-NEXT: zext i1
 // CHECK: call preserve_mostcc double @__lineprof_close(

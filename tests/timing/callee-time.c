@@ -16,11 +16,12 @@ __attribute__((noinline)) static unsigned long spin(unsigned long n) {
 int main(void) {
   unsigned long a = 0, b = 0;
   // Interleaved, so that noise from the machine falls on both lines alike.
-  // 250 rounds: fine enough that a preemption lands on both lines alike,
-  // few enough (at most 256) that every round is timed, not sampled.
-  for (int rep = 0; rep < 250; rep++) {
-    a += spin(120000); // THREE
-    b += spin(40000); // ONE
+  // 32 rounds: fine enough that a preemption lands on both lines alike,
+  // few enough (spin's gate times its first 64 calls) that every call is
+  // timed, not sampled.
+  for (int rep = 0; rep < 32; rep++) {
+    a += spin(960000); // THREE
+    b += spin(320000); // ONE
   }
   printf("%lu\n", a ^ b);
   return 0;
@@ -29,4 +30,4 @@ int main(void) {
 // CHECK: call lines self < 5% of time: 1
 // CHECK: spin inclusive within 10% of the call lines: 1
 // CHECK: main inclusive >= sum of its lines' self: 1
-// CHECK: spin calls 500 primitive 500: 1
+// CHECK: spin calls 64 primitive 64: 1

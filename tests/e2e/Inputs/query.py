@@ -44,8 +44,8 @@ def callee_time(con):
         "SELECT SUM(self_ns) FROM line_profile WHERE function='main'").fetchone()[0]
     report("main inclusive >= sum of its lines' self", main["inclusive"] >= lines_self,
            "%s vs %d" % (main, lines_self))
-    report("spin calls 500 primitive 500",
-           spin["calls"] == 500 and spin["primitive"] == 500, str(spin))
+    report("spin calls 64 primitive 64",
+           spin["calls"] == 64 and spin["primitive"] == 64, str(spin))
 
 
 def recursion(con):
