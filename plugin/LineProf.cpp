@@ -1455,12 +1455,11 @@ bool ModuleInstrumenter::planEdgeCounters(Function &F, EdgeLayout &Out) {
 // call, so the optimizer cannot turn it into a select, and a data-
 // dependent branch that plain code runs as a conditional move mispredicts
 // on every other iteration (bench/workloads/intloop.c). JumpThreading
-// duplicated some of this, at a large cost in compile time, and not
-// reliably. So the pass makes the copies itself: each gate's blocks get a
-// copy with the counters only, which the gate enters when it does not
-// time; the original gets the probes, unconditionally. Where control
-// leaves an inner loop for its outer gate's blocks, a branch on that
-// gate's decision picks the copy.
+// duplicated some of these paths, not reliably. So the pass makes the
+// copies itself: each gate's blocks get a copy with the counters only,
+// which the gate enters when it does not time; the original gets the
+// probes, unconditionally. Where control leaves an inner loop for its
+// outer gate's blocks, a branch on that gate's decision picks the copy.
 //
 // Not for functions whose control flow cannot be copied this way: unwind
 // edges (an invoke's landing pad cannot take a dispatch block), setjmp's
