@@ -1448,6 +1448,22 @@ bool ModuleInstrumenter::planEdgeCounters(Function &F, EdgeLayout &Out) {
   return EdgeCost < BlockCost;
 }
 
+// Where a block's own code ends: its terminator, or the musttail call that
+// must stay just before its return.
+static Instruction *codeEnd(BasicBlock &BB) {
+  Instruction *Term = BB.getTerminator();
+  if (isa<ReturnInst>(Term))
+    if (CallInst *Tail = BB.getTerminatingMustTailCall())
+      return Tail;
+  return Term;
+}
+
+// Whether the frame ends where codeEnd says: a return, a resume, or a
+// musttail call.
+static bool leavesFrame(const Instruction *End) {
+  return isa<ReturnInst>(End) || isa<ResumeInst>(End) || isa<CallInst>(End);
+}
+
 // Versioning. A gate decides for its blocks (a loop's body, or the code
 // of the function outside its loops) whether this iteration or call is
 // timed. With the probes' `if (timed)` tests in every block, each block
@@ -1494,7 +1510,8 @@ void ModuleInstrumenter::versionRegions(
     const DenseMap<BasicBlock *, BlockClock> &Gates,
     function_ref<BasicBlock *(BasicBlock *)> GateOf,
     DenseMap<BasicBlock *, BasicBlock *> &Untimed) {
-  DenseMap<BasicBlock *, BasicBlock *> GateOfCode; // code block -> its gate
+  // Code block (and, once made, its copy) -> its gate.
+  DenseMap<BasicBlock *, BasicBlock *> GateOfCode;
   MapVector<BasicBlock *, SmallVector<BasicBlock *, 8>> Region;
   DenseMap<BasicBlock *, BasicBlock *> Head; // gate -> its shared block
   for (BasicBlock *BB : Blocks) {
@@ -1536,7 +1553,6 @@ void ModuleInstrumenter::versionRegions(
     DemoteRegToStack(*I);
 
   DenseMap<BasicBlock *, std::unique_ptr<ValueToValueMapTy>> Maps;
-  DenseMap<BasicBlock *, BasicBlock *> GateOfCopy;
   for (auto &KV : Region) {
     BasicBlock *G = KV.first;
     ValueToValueMapTy &VM = *(Maps[G] = std::make_unique<ValueToValueMapTy>());
@@ -1545,7 +1561,7 @@ void ModuleInstrumenter::versionRegions(
       BasicBlock *C = CloneBasicBlock(X, VM, ".lp.untimed", &F);
       VM[X] = C;
       Untimed[X] = C;
-      GateOfCopy[C] = G;
+      GateOfCode[C] = G;
       Copies.push_back(C);
     }
     for (BasicBlock *C : Copies)
@@ -1577,8 +1593,7 @@ void ModuleInstrumenter::versionRegions(
         SmallPtrSet<BasicBlock *, 4> Done;
         for (unsigned I = 0, N = T->getNumSuccessors(); I < N; ++I) {
           BasicBlock *S = T->getSuccessor(I);
-          BasicBlock *SG = GateOfCode.count(S) ? GateOfCode.lookup(S)
-                                               : GateOfCopy.lookup(S);
+          BasicBlock *SG = GateOfCode.lookup(S);
           if (SG == G)
             continue;
           if (Gates.count(S)) {
@@ -1836,8 +1851,8 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
       IB.SetInsertPoint(Term);
     }
     if (Reentrant)
-    markOurs(IB.CreateStore(
-        IB.CreateSelect(Primitive, IB.getInt64(0), Active), ActiveAddr));
+      markOurs(IB.CreateStore(
+          IB.CreateSelect(Primitive, IB.getInt64(0), Active), ActiveAddr));
   };
 
   // Versioned: what every copy shares goes in before the copies are made
@@ -1867,10 +1882,7 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
         Insts.push_back(&I);
     if (BufLast->getParent() == Code) // what emitBufferLoad added
       Insts.erase(Insts.begin(), std::find(Insts.begin(), Insts.end(), BufLast) + 1);
-    Instruction *Term = Code->getTerminator();
-    if (auto *Ret = dyn_cast<ReturnInst>(Term))
-      if (CallInst *Tail = Ret->getParent()->getTerminatingMustTailCall())
-        Term = Tail;
+    Instruction *Term = codeEnd(*Code);
 
     Instruction *Top = TopOf[BB];
     IRBuilder<> B(Top);
@@ -2021,24 +2033,17 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
       continue;
     }
 
-    bool Exit = isa<ReturnInst>(Term) || isa<ResumeInst>(Term) ||
-                isa<CallInst>(Term);
     uint32_t LastSeg = Segments.size();
     Segments.push_back(Cur);
     if (Timing != TimingMode::None)
       closeSegment(Term, Clock, LastSeg);
-    if (Exit)
+    if (leavesFrame(Term))
       leaveFrame(Term);
   }
   // The untimed copies leave the frame too.
-  for (auto &KV : Untimed) {
-    Instruction *Term = KV.second->getTerminator();
-    if (auto *Ret = dyn_cast<ReturnInst>(Term))
-      if (CallInst *Tail = Ret->getParent()->getTerminatingMustTailCall())
-        Term = Tail;
-    if (isa<ReturnInst>(Term) || isa<ResumeInst>(Term) || isa<CallInst>(Term))
-      leaveFrame(Term);
-  }
+  for (auto &KV : Untimed)
+    if (Instruction *End = codeEnd(*KV.second); leavesFrame(End))
+      leaveFrame(End);
 
   // Edge counters, now that the segments are cut (splitting an edge adds
   // a block): the additions carry no line.
