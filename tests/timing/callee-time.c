@@ -15,10 +15,10 @@ __attribute__((noinline)) static unsigned long spin(unsigned long n) {
 
 int main(void) {
   unsigned long a = 0, b = 0;
-  // Interleaved, so that noise from the machine falls on both lines alike.
-  // 32 rounds: fine enough that a preemption lands on both lines alike,
-  // few enough (spin's gate times its first 64 calls) that every call is
-  // timed, not sampled.
+  // Interleaved, so that a slower or faster stretch of the machine falls
+  // on both lines alike. 32 rounds: few enough (spin's gate times its first
+  // 64 calls) that every call is timed, not sampled. A preemption inside
+  // one call stays in that call's time (weight 1 keeps its wall time).
   for (int rep = 0; rep < 32; rep++) {
     a += spin(960000); // THREE
     b += spin(320000); // ONE
