@@ -82,11 +82,12 @@ using namespace llvm;
 namespace {
 
 // Must match runtime/lineprof_abi.h.
-constexpr uint32_t AbiVersion = 5;
+constexpr uint32_t AbiVersion = 6;
 constexpr uint32_t ModTiming = 0x1, ModDebugInfo = 0x2;
 constexpr uint32_t SegCall = 0x1, SegCallProbes = 0x2;
 constexpr uint32_t FnNoReentry = 0x1;   // LP_FN_NO_REENTRY
 constexpr uint32_t FnEdgeCounts = 0x2;  // LP_FN_EDGE_COUNTS
+constexpr uint32_t FnSelfReentry = 0x4; // LP_FN_SELF_REENTRY
 constexpr uint32_t EdgeEntry = 0xfffffffeu, EdgeExit = 0xffffffffu; // LP_EDGE_*
 constexpr uint32_t EdgeFake = 0x1;      // LP_EDGE_FAKE
 constexpr uint32_t NoCounter = 0xffffffffu; // LP_NO_COUNTER
@@ -385,6 +386,8 @@ private:
   enum class Reentry : uint8_t { Visiting, Never, Possible };
   DenseMap<const Function *, Reentry> ReentryOf;
   bool cannotReenter(const Function &F);
+  bool callsCannotReenter(const Function &F, const Function *Self);
+  SmallPtrSet<const Function *, 16> ReentersOnlyItself; // counts mode
   // Counts mode: counters on the edges a spanning tree leaves out.
   struct EdgePlan {
     BasicBlock *Src, *Dst; // nullptr: the function's entry / exit
@@ -511,16 +514,23 @@ bool ModuleInstrumenter::cannotReenter(const Function &F) {
   if (Found != ReentryOf.end())
     return Found->second == Reentry::Never; // Visiting: a cycle
   ReentryOf[&F] = Reentry::Visiting;
+  bool Never = callsCannotReenter(F, nullptr);
+  ReentryOf[&F] = Never ? Reentry::Never : Reentry::Possible;
+  return Never;
+}
+
+// Whether no call F makes can lead into a call of a function that may be
+// active (cannotReenter), F's direct calls of Self aside.
+bool ModuleInstrumenter::callsCannotReenter(const Function &F,
+                                            const Function *Self) {
   static const char *const Callbacks[] = {
       "qsort", "qsort_r", "bsearch", "atexit", "__cxa_atexit", "on_exit",
       "pthread_once", "signal", "sigaction", "__cxa_thread_atexit"};
-  bool Never = !F.isDeclaration() && !F.isInterposable();
-  const TargetLibraryInfo *TLI =
-      Never ? &FAM.getResult<TargetLibraryAnalysis>(const_cast<Function &>(F))
-            : nullptr;
+  if (F.isDeclaration() || F.isInterposable())
+    return false;
+  const TargetLibraryInfo &TLI =
+      FAM.getResult<TargetLibraryAnalysis>(const_cast<Function &>(F));
   for (const Instruction &I : instructions(F)) {
-    if (!Never)
-      break;
     const auto *CB = dyn_cast<CallBase>(&I);
     if (!CB || isa<IntrinsicInst>(CB) || CB->isInlineAsm())
       continue;
@@ -528,17 +538,25 @@ bool ModuleInstrumenter::cannotReenter(const Function &F) {
         dyn_cast<Function>(CB->getCalledOperand()->stripPointerCasts());
     LibFunc LF;
     if (!Callee)
-      Never = false;
-    else if (Callee->isIntrinsic())
+      return false;
+    if (Callee->isIntrinsic())
       continue;
-    else if (Callee->isDeclaration())
-      Never = TLI->getLibFunc(*Callee, LF) &&
-              !is_contained(Callbacks, Callee->getName());
-    else
-      Never = cannotReenter(*Callee);
+    if (Callee == Self) {
+      // The runtime counts these calls by their call segments, which a
+      // musttail call does not have.
+      if (cast<CallBase>(I).isMustTailCall())
+        return false;
+      continue;
+    }
+    if (Callee->isDeclaration()) {
+      if (!TLI.getLibFunc(*Callee, LF) ||
+          is_contained(Callbacks, Callee->getName()))
+        return false;
+    } else if (!cannotReenter(*Callee)) {
+      return false;
+    }
   }
-  ReentryOf[&F] = Never ? Reentry::Never : Reentry::Possible;
-  return Never;
+  return true;
 }
 
 // The callee of a call segment, by symbol name, so that the runtime can
@@ -1669,8 +1687,17 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
   BasicBlock *Body = Blocks[0];
   FI.EntryBlock = NumBlocks;
   bool Reentrant = !cannotReenter(F);
-  if (!Reentrant)
+  if (!Reentrant) {
     FI.Flags |= FnNoReentry;
+  } else if (ReentersOnlyItself.count(&F)) {
+    // Re-entered through its own calls only (fib): each call those make is
+    // a recursive one, so the runtime takes the function's primitive calls
+    // as its calls minus the calls of its calls of itself, and the counts
+    // mode, which times nothing, keeps no active frame. The time mode
+    // still needs the frame: only the outermost call adds its duration.
+    Reentrant = false;
+    FI.Flags |= FnSelfReentry;
+  }
   Functions.push_back(FI);
 
   uint64_t FnWord = FnIndex * FnWords;
@@ -2455,8 +2482,10 @@ bool ModuleInstrumenter::run() {
   GatesBase = HitsBase + Blocks;
   TicksBase = GatesBase + GateWords * NumGates;
 
-  for (Function *F : Work)
-    cannotReenter(*F); // on the code as clang made it
+  for (Function *F : Work) // on the code as clang made it
+    if (!cannotReenter(*F) && Timing == TimingMode::None &&
+        callsCannotReenter(*F, F))
+      ReentersOnlyItself.insert(F);
   copyPlain(Work);
   emitRuntimeGlue();
   for (Function *F : Work) {

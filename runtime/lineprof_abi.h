@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#define LP_ABI_VERSION 5
+#define LP_ABI_VERSION 6
 
 /* lp_module_desc.flags */
 #define LP_MOD_TIMING 0x1u    /* timestamps were placed (not counts-only) */
@@ -43,7 +43,7 @@ struct lp_function_desc {
   uint32_t file;            /* index into files */
   uint32_t line;            /* first line, 0 without debug info */
   uint32_t entry_block;     /* counter of the entry block: the call count */
-  uint32_t flags;           /* LP_FN_NO_REENTRY */
+  uint32_t flags;           /* LP_FN_* */
 };
 
 /* lp_function_desc.flags */
@@ -54,6 +54,14 @@ struct lp_function_desc {
                                  LP_FN_PRIMITIVE_CALLS and LP_FN_ACTIVE_FRAME
                                  words are not kept */
 
+/* lp_function_desc.flags */
+#define LP_FN_SELF_REENTRY 0x4u /* counts mode: only the function's own
+                                   direct calls of itself can start a call
+                                   while another is active; its primitive
+                                   calls are its calls minus the calls its
+                                   call segments to itself made, and its
+                                   LP_FN_PRIMITIVE_CALLS and
+                                   LP_FN_ACTIVE_FRAME words are not kept */
 /* lp_function_desc.flags */
 #define LP_FN_EDGE_COUNTS 0x2u /* counts mode: the function's hit counter
                                   slots count edges (lp_edge_desc), not

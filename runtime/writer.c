@@ -441,6 +441,7 @@ struct lp_fn_total {
   double inclusive_ticks; /* its primitive calls, less the probes inside */
   double scale;      /* factor applied to the self ticks of its lines */
   int ran;           /* some block of it executed */
+  uint64_t self_calls; /* calls its call segments made to itself */
 };
 
 /* The calls of one line to one callee. */
@@ -659,6 +660,9 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
         }
         calls[k].calls += h;
         calls[k].ticks += t;
+        if (strcmp(m->callees[s->callee],
+                   m->functions[s->function].linkage_name) == 0)
+          totals[s->function].self_calls += h;
       }
     }
     totals[first->function].self_ticks += line_self;
@@ -732,10 +736,15 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
       goto out;
     lp_batch_int(b, w->run_id);
     lp_batch_int(b, fn_ids[f]);
-    lp_batch_int(b, (long long)hits[m->functions[f].entry_block]);
-    lp_batch_int(b, (long long)(m->functions[f].flags & LP_FN_NO_REENTRY
-                                    ? hits[m->functions[f].entry_block]
-                                    : fw[LP_FN_PRIMITIVE_CALLS]));
+    uint64_t fn_calls = hits[m->functions[f].entry_block];
+    uint64_t primitive = fw[LP_FN_PRIMITIVE_CALLS];
+    if (m->functions[f].flags & LP_FN_NO_REENTRY)
+      primitive = fn_calls;
+    else if (m->functions[f].flags & LP_FN_SELF_REENTRY)
+      primitive = fn_calls - (totals[f].self_calls < fn_calls
+                                  ? totals[f].self_calls : fn_calls);
+    lp_batch_int(b, (long long)fn_calls);
+    lp_batch_int(b, (long long)primitive);
     lp_batch_int(b, timing ? lp_ns(w, totals[f].inclusive_ticks) : 0);
     lp_batch_int(b, lp_ns(w, totals[f].self_ticks));
     if (lp_batch_row(w, b) != 0)

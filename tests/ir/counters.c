@@ -28,9 +28,9 @@ int pick(int n) {
 // to callee 0, whose name is in the callee table.
 // TABLE: @lp.callee = private unnamed_addr constant [5 x i8] c"work\00"
 // TABLE: @lp.segments = private constant {{.*}}{ i32 0, i32 0, i32 20, i32 {{[0-9]+}}, i32 1, i32 0 }
-// ABI 5, flags 3 (timing, debug info), 4 blocks, 1 function, 1 file, 1 callee,
+// ABI 6, flags 3 (timing, debug info), 4 blocks, 1 function, 1 file, 1 callee,
 // 1 gate.
-// TABLE: @__lineprof_module = internal constant { i32, i32, i32, i32, i32, i32, i32, i32, {{.*}} } { i32 5, i32 3, i32 4, i32 {{[0-9]+}}, i32 1, i32 1, i32 1, i32 1,
+// TABLE: @__lineprof_module = internal constant { i32, i32, i32, i32, i32, i32, i32, i32, {{.*}} } { i32 6, i32 3, i32 4, i32 {{[0-9]+}}, i32 1, i32 1, i32 1, i32 1,
 // TABLE: @llvm.global_ctors = {{.*}}@__lineprof_ctor
 // TABLE: @llvm.global_dtors = {{.*}}@__lineprof_dtor
 
