@@ -24,6 +24,7 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Analysis/BlockFrequencyInfo.h"
+#include "llvm/Analysis/ConstantFolding.h"
 #include "llvm/Analysis/BranchProbabilityInfo.h"
 #include "llvm/Analysis/LoopInfo.h"
 #include "llvm/Analysis/TargetLibraryInfo.h"
@@ -2957,14 +2958,65 @@ struct LineProfSplitPass : PassInfoMixin<LineProfSplitPass> {
       if (Function *Prof = split(*F, Kind))
         ProfOf[F] = Prof;
     // A profiled body only runs with profiling on: its direct calls go
-    // straight to their callees' profiled bodies, past the test.
-    for (auto &[F, Prof] : ProfOf)
+    // straight to their callees' profiled bodies, past the test, and the
+    // tests of the callees inlined into it are false.
+    GlobalVariable *FlagVar = M.getNamedGlobal("__lineprof_off");
+    for (auto &[F, Prof] : ProfOf) {
       for (Instruction &I : instructions(*Prof))
         if (auto *CB = dyn_cast<CallBase>(&I))
           if (Function *To = ProfOf.lookup(CB->getCalledFunction()))
             if (CB->getFunctionType() == To->getFunctionType())
               CB->setCalledFunction(To);
+      if (FlagVar)
+        dropInlinedSwitches(*Prof, FlagVar);
+    }
     return ProfOf.empty() ? PreservedAnalyses::all() : PreservedAnalyses::none();
+  }
+
+  // An instrumented callee inlined into an instrumented caller keeps its
+  // test of __lineprof_off, a load and a branch to a call of its plain
+  // copy, which the profiled body never takes: the flag is set once, at
+  // start-up, and a profiled body only runs when it is clear. (A body that
+  // runs before the start-up code and then calls it keeps running
+  // instrumented, counting into scratch memory when the runtime is off;
+  // the program computes the same either way.) The loads become 0 and the
+  // branches on them go.
+  static void dropInlinedSwitches(Function &F, GlobalVariable *FlagVar) {
+    const DataLayout &DL = F.getParent()->getDataLayout();
+    SmallVector<Instruction *, 16> Work;
+    for (Instruction &I : instructions(F))
+      if (auto *L = dyn_cast<LoadInst>(&I))
+        if (L->getPointerOperand()->stripPointerCasts() == FlagVar &&
+            !L->isVolatile())
+          Work.push_back(L);
+    if (Work.empty())
+      return;
+    SmallSetVector<Instruction *, 16> Folded;
+    SmallSetVector<BasicBlock *, 16> Branches;
+    while (!Work.empty()) {
+      Instruction *I = Work.pop_back_val();
+      if (Folded.count(I))
+        continue;
+      Constant *C = isa<LoadInst>(I) ? Constant::getNullValue(I->getType())
+                                     : ConstantFoldInstruction(I, DL);
+      if (!C)
+        continue;
+      for (User *U : I->users())
+        if (auto *UI = dyn_cast<Instruction>(U)) {
+          if (UI->isTerminator())
+            Branches.insert(UI->getParent());
+          else
+            Work.push_back(UI);
+        }
+      I->replaceAllUsesWith(C);
+      Folded.insert(I);
+    }
+    for (Instruction *I : Folded)
+      if (isInstructionTriviallyDead(I))
+        I->eraseFromParent();
+    for (BasicBlock *BB : Branches)
+      ConstantFoldTerminator(BB, /*DeleteDeadConditions=*/true);
+    removeUnreachableBlocks(F);
   }
   static bool isRequired() { return true; }
 };
