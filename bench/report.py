@@ -175,37 +175,48 @@ def main():
                       fmt_kb(size["median"] if size else None)]
         out.append(f"| {name} | " + " | ".join(cells) + " |")
     out.append("")
-    threads = sorted({r["input"] for r in runs if r["section"] == "threads"},
-                     key=lambda i: int(i.split()[0]))
-    if threads:
+    def threads_table(section, caption):
+        inputs = sorted({r["input"] for r in runs if r["section"] == section},
+                        key=lambda i: int(i.split()[0]))
+        if not inputs:
+            return
         tbuilds = []
         for r in runs:
-            if r["section"] == "threads" and r["build"] not in tbuilds:
+            if r["section"] == section and r["build"] not in tbuilds:
                 tbuilds.append(r["build"])
 
         def tcell(build, inp):
             return summarize([int(r["wall_ns"]) for r in runs
-                              if r["section"] == "threads" and r["build"] == build
+                              if r["section"] == section and r["build"] == build
                               and r["input"] == inp])
-        result["threads"] = {}
-        out.append("Threads: the same work on each thread (`threads T n`, "
-                   "Collatz steps of 1..n), median wall time and ratio to plain "
-                   "at the same T. With per-thread buffers the ratio on 2 threads "
-                   "should be no worse than on 1.")
+        result[section] = {}
+        out.append(caption)
         out.append("")
         out.append("| build | " + " | ".join(f"T={i.split()[0]} s | T={i.split()[0]} ×"
-                                            for i in threads) + " |")
-        out.append("|---" * (1 + 2 * len(threads)) + "|")
+                                            for i in inputs) + " |")
+        out.append("|---" * (1 + 2 * len(inputs)) + "|")
         for b in tbuilds:
             cells = []
-            for inp in threads:
+            for inp in inputs:
                 wall, base = tcell(b, inp), tcell("plain", inp)
                 ratio = wall["median"] / base["median"] if wall and base else None
-                result["threads"].setdefault(b, {})[inp] = {
+                result[section].setdefault(b, {})[inp] = {
                     "wall_ns": wall, "ratio_to_plain": ratio}
                 cells += [fmt_s(wall["median"] if wall else None), fmt_ratio(ratio)]
             out.append(f"| {b} | " + " | ".join(cells) + " |")
         out.append("")
+
+    threads_table("threads",
+                  "Threads: the same work on each thread (`threads T n`, "
+                  "Collatz steps of 1..n), median wall time and ratio to plain "
+                  "at the same T. With per-thread buffers the ratio on 2 threads "
+                  "should be no worse than on 1.")
+    threads_table("threads-1cpu",
+                  "The same with every thread on one CPU (`taskset -c 0`): two "
+                  "busy cores slow the machine itself down, which costs the "
+                  "builds with more instructions more; on one CPU the ratio on "
+                  "2 threads shows only what a second thread adds to the cost "
+                  "of profiling.")
     cg = result["callgrind"]
     if cg:
         out.append(f"Callgrind reference ({meta['valgrind']}): `valgrind --tool=callgrind` "
