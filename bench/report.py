@@ -212,7 +212,7 @@ def main():
                   "at the same T. With per-thread buffers the ratio on 2 threads "
                   "should be no worse than on 1.")
     threads_table("threads-1cpu",
-                  "The same with every thread on one CPU (`taskset -c 0`): two "
+                  "The same with every thread on one CPU (`taskset -c N`): two "
                   "busy cores slow the machine itself down, which costs the "
                   "builds with more instructions more; on one CPU the ratio on "
                   "2 threads shows only what a second thread adds to the cost "
