@@ -53,8 +53,9 @@ struct lp_function_desc {
                                  calls are its calls, and its
                                  LP_FN_PRIMITIVE_CALLS and LP_FN_ACTIVE_FRAME
                                  words are not kept */
-
-/* lp_function_desc.flags */
+#define LP_FN_EDGE_COUNTS 0x2u /* counts mode: the function's hit counter
+                                  slots count edges (lp_edge_desc), not
+                                  blocks; the runtime derives the blocks */
 #define LP_FN_SELF_REENTRY 0x4u /* counts mode: only the function's own
                                    direct calls of itself can start a call
                                    while another is active; its primitive
@@ -62,10 +63,6 @@ struct lp_function_desc {
                                    call segments to itself made, and its
                                    LP_FN_PRIMITIVE_CALLS and
                                    LP_FN_ACTIVE_FRAME words are not kept */
-/* lp_function_desc.flags */
-#define LP_FN_EDGE_COUNTS 0x2u /* counts mode: the function's hit counter
-                                  slots count edges (lp_edge_desc), not
-                                  blocks; the runtime derives the blocks */
 
 /* An edge of the control-flow graph of a function counted on edges. The
  * function's edges, with the edge from its exit to its entry left

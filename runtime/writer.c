@@ -441,7 +441,8 @@ struct lp_fn_total {
   double inclusive_ticks; /* its primitive calls, less the probes inside */
   double scale;      /* factor applied to the self ticks of its lines */
   int ran;           /* some block of it executed */
-  uint64_t self_calls; /* calls its call segments made to itself */
+  uint64_t self_calls; /* LP_FN_SELF_REENTRY: calls its call segments
+                        * made to itself */
 };
 
 /* The calls of one line to one callee. */
@@ -660,7 +661,8 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
         }
         calls[k].calls += h;
         calls[k].ticks += t;
-        if (strcmp(m->callees[s->callee],
+        if ((m->functions[s->function].flags & LP_FN_SELF_REENTRY) &&
+            strcmp(m->callees[s->callee],
                    m->functions[s->function].linkage_name) == 0)
           totals[s->function].self_calls += h;
       }
