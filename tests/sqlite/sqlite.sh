@@ -47,7 +47,7 @@ for opt in 0 2; do
   awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN {
     printf "compile: plain %.1f s, with lineprof %.1f s (%.2fx)\n", b - a, c - b, (c - b) / (b - a) }'
   sqlite3 "$work/O$opt.db" "SELECT printf('flush: %.1f ms to the commit, ', flush_ns / 1e6) FROM runs" | tr -d '\n'
-  sed -n 's/.* in \([0-9.]*\) ms$/\1 ms with the commit and the close/p' "$work/lineprof-O$opt.err"
+  sed -n 's/.* lines in \([0-9.]*\) ms.*/\1 ms with the commit and the close/p' "$work/lineprof-O$opt.err"
   echo "database: $(stat -c %s "$work/O$opt.db") bytes for one run"
   printf 'annotate sqlite3.c: %.2f s, %d lines\n' "$(elapsed "$a" "$b")" "$(wc -l < "$work/annotate-O$opt.txt")"
   python3 "$src/tests/e2e/Inputs/compare_cov.py" --clang "$clang" --plugin "$plugin" \
