@@ -197,6 +197,15 @@ int lp_db_has_table(sqlite3 *db, const char *schema, const char *name) {
   return lp_db_integer(db, sql, &n) == SQLITE_OK ? n > 0 : -1;
 }
 
+int lp_db_has_line_sets(sqlite3 *db, const char *schema) {
+  char sql[128];
+  snprintf(sql, sizeof sql, "PRAGMA \"%s\".user_version", schema);
+  long long version = 0;
+  if (lp_db_integer(db, sql, &version) != SQLITE_OK)
+    return -1;
+  return version >= 3 ? lp_db_has_table(db, schema, "line_sets") : 0;
+}
+
 int lp_db_select_run(sqlite3 *db, const char *path, long long *run_id) {
   long long found = 0;
   int rc;

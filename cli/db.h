@@ -34,6 +34,12 @@ int lp_db_open_write(const char *path, int create, sqlite3 **db,
 /* Whether the database has table `name`: 1, 0, or -1 if SQLite failed. */
 int lp_db_has_table(sqlite3 *db, const char *schema, const char *name);
 
+/* 1 if the database attached as `schema` keeps every function's lines in
+ * line_sets (schema 3 and later), 0 if in lines (older ones: a database
+ * made for an older version can have an empty line_sets table, created by
+ * a newer writer's schema statements), -1 on error. */
+int lp_db_has_line_sets(sqlite3 *db, const char *schema);
+
 /* Resolve a run selector in place: LP_RUN_LATEST becomes the largest
  * run_id, a run id is checked to exist, LP_RUN_ALL is checked to have runs.
  * Returns LP_OK, or prints an error and returns LP_ERR_DATA (no such run,

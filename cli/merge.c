@@ -95,6 +95,28 @@ static const char lp_import_sql[] =
     " FROM src.function_stats s JOIN temp.run_map rm ON rm.old = s.run_id"
     " JOIN temp.function_map fn ON fn.old = s.function_id;";
 
+/* Each function's lines, in the source's ids: its line_sets (schema 3), or
+ * for an older source, its lines rows (which then held them all). */
+static const char lp_source_sets_sql[] =
+    "CREATE TEMP TABLE src_sets AS"
+    " SELECT function_id, file_id, line_nos FROM src.line_sets;";
+static const char lp_source_sets_v2_sql[] =
+    "CREATE TEMP TABLE src_sets AS"
+    " SELECT function_id, file_id, json_group_array(line_no) AS line_nos"
+    " FROM (SELECT function_id, file_id, line_no FROM src.lines"
+    "       WHERE line_no > 0 ORDER BY function_id, file_id, line_no)"
+    " GROUP BY function_id, file_id;";
+/* Into ours: the union with what we have of the same function and file. */
+static const char lp_import_sets_sql[] =
+    "INSERT INTO main.line_sets(function_id, file_id, line_nos)"
+    " SELECT fn.new, fm.new, s.line_nos FROM temp.src_sets s"
+    " JOIN temp.function_map fn ON fn.old = s.function_id"
+    " JOIN temp.file_map fm ON fm.old = s.file_id WHERE 1"
+    " ON CONFLICT(function_id, file_id) DO UPDATE SET line_nos ="
+    "  (SELECT json_group_array(v) FROM"
+    "    (SELECT value AS v FROM json_each(line_sets.line_nos)"
+    "     UNION SELECT value FROM json_each(excluded.line_nos) ORDER BY 1));";
+
 /* Only when the source has call_stats (older version-1 databases lack it). */
 static const char lp_import_calls_sql[] =
     "INSERT INTO main.call_stats(run_id, line_id, callee_name,"
@@ -108,7 +130,7 @@ static const char lp_import_calls_sql[] =
 static const char lp_cleanup_sql[] =
     "DROP TABLE IF EXISTS temp.run_map; DROP TABLE IF EXISTS temp.file_map;"
     "DROP TABLE IF EXISTS temp.function_map;"
-    "DROP TABLE IF EXISTS temp.line_map;";
+    "DROP TABLE IF EXISTS temp.line_map; DROP TABLE IF EXISTS temp.src_sets;";
 
 /* Whether two paths name the same file (both must exist). */
 static int lp_same_file(const char *a, const char *b) {
@@ -166,12 +188,16 @@ static int lp_import(struct lp_state *st, const char *source) {
   int status = -1;
   long long all = lp_count(st, "SELECT count(*) FROM src.runs");
   int calls = lp_db_has_table(st->db, "src", "call_stats");
+  int sets = lp_db_has_line_sets(st->db, "src");
   /* The schema statements are idempotent: they add call_stats to a
    * version-1 database written before it existed, as the runtime does. */
-  if (calls < 0 || lp_exec(st, "BEGIN IMMEDIATE", source) != 0)
+  if (calls < 0 || sets < 0 || lp_exec(st, "BEGIN IMMEDIATE", source) != 0)
     goto out;
   if (lp_exec(st, LP_SCHEMA_SQL, source) != 0 ||
       lp_exec(st, lp_import_sql, source) != 0 ||
+      lp_exec(st, sets ? lp_source_sets_sql : lp_source_sets_v2_sql, source) !=
+          0 ||
+      lp_exec(st, lp_import_sets_sql, source) != 0 ||
       (calls == 1 && lp_exec(st, lp_import_calls_sql, source) != 0)) {
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     goto out;

@@ -108,22 +108,30 @@ static const char lp_functions_sql[] =
     " FROM function_stats s JOIN functions fn ON fn.function_id = s.function_id"
     " JOIN files f ON f.file_id = fn.file_id WHERE %s"
     " GROUP BY f.path, fn.linkage_name";
-static const char lp_lines_sql[] =
-    "SELECT fp.path, fn.linkage_name, max(s.run_id), fn.name, fn.line_no,"
-    " fp.checksum, sum(s.hits), sum(s.time_ns), sum(s.self_ns), lf.path,"
-    " l.line_no, lf.checksum"
-    " FROM (SELECT s.run_id, s.line_id, s.hits, s.time_ns, s.self_ns"
-    "       FROM line_stats s WHERE %s"
-    "       UNION ALL" /* functions that did not run: their lines, 0 hits */
-    "       SELECT s.run_id, z.line_id, 0, 0, 0 FROM function_stats s"
-    "       JOIN lines z ON z.function_id = s.function_id"
-    "       WHERE %s AND s.calls = 0) s"
-    " JOIN lines l ON l.line_id = s.line_id"
-    " JOIN functions fn ON fn.function_id = l.function_id"
-    " JOIN files fp ON fp.file_id = fn.file_id"
-    " JOIN files lf ON lf.file_id = l.file_id"
-    " WHERE l.line_no > 0"
-    " GROUP BY fp.path, fn.linkage_name, lf.path, l.line_no";
+/* Lines with statistics, and the lines of functions that did not run (0
+ * hits): from line_sets (schema 3), or from lines (older schemas, where
+ * lines held every function's lines). */
+#define LP_LINES_SQL(idle_lines)                                               \
+  "SELECT fp.path, fn.linkage_name, max(s.run_id), fn.name, fn.line_no,"      \
+  " fp.checksum, sum(s.hits), sum(s.time_ns), sum(s.self_ns), lf.path,"       \
+  " s.line_no, lf.checksum"                                                    \
+  " FROM (SELECT s.run_id, l.function_id, l.file_id, l.line_no, s.hits,"      \
+  "       s.time_ns, s.self_ns"                                                \
+  "       FROM line_stats s JOIN lines l ON l.line_id = s.line_id WHERE %s"   \
+  "       UNION ALL"                                                           \
+  "       SELECT s.run_id, z.function_id, z.file_id, z.line_no, 0, 0, 0"      \
+  "       FROM function_stats s JOIN " idle_lines " z"                         \
+  "         ON z.function_id = s.function_id"                                  \
+  "       WHERE %s AND s.calls = 0) s"                                         \
+  " JOIN functions fn ON fn.function_id = s.function_id"                      \
+  " JOIN files fp ON fp.file_id = fn.file_id"                                 \
+  " JOIN files lf ON lf.file_id = s.file_id"                                  \
+  " WHERE s.line_no > 0"                                                       \
+  " GROUP BY fp.path, fn.linkage_name, lf.path, s.line_no"
+static const char lp_lines_sql[] = LP_LINES_SQL(
+    "(SELECT y.function_id, y.file_id, j.value AS line_no"
+    " FROM line_sets y JOIN json_each(y.line_nos) j)");
+static const char lp_lines_v2_sql[] = LP_LINES_SQL("lines");
 static const char lp_calls_sql[] =
     "SELECT fp.path, fn.linkage_name, max(s.run_id), fn.name, fn.line_no,"
     " fp.checksum, sum(s.calls), sum(s.time_ns), 0, lf.path, l.line_no,"
@@ -479,7 +487,11 @@ int lp_model_load(sqlite3 *db, long long run_id, struct lp_model *m) {
   if (rc == SQLITE_OK)
     rc = lp_read_rows(db, lp_functions_sql, run_id, 0, m->strings, &raws);
   if (rc == SQLITE_OK)
-    rc = lp_read_rows(db, lp_lines_sql, run_id, 1, m->strings, &raws);
+    rc = lp_read_rows(db,
+                      lp_db_has_line_sets(db, "main") == 1
+                          ? lp_lines_sql
+                          : lp_lines_v2_sql,
+                      run_id, 1, m->strings, &raws);
   /* Databases written before call_stats existed have no such table. */
   if (rc == SQLITE_OK && lp_db_has_table(db, "main", "call_stats") == 1)
     rc = lp_read_rows(db, lp_calls_sql, run_id, 2, m->strings, &raws);

@@ -1,8 +1,10 @@
-/* Reading one file's profile (see profile.h). Five queries, each walking
+/* Reading one file's profile (see profile.h). Six queries, each walking
  * an index in order: the files rows of the path (its builds), their
- * functions, their lines, the functions that did not run in a selected run
- * (all their lines had 0 hits, and have no line_stats rows), and the
- * line_stats key range of the lines in each selected run. Summing over
+ * functions, their lines rows, their line_sets (schema 3: the lines of
+ * functions that never ran have no lines rows), the functions that did not
+ * run in a selected run (all their lines had 0 hits, and have no
+ * line_stats rows), and the line_stats key range of the lines in each
+ * selected run. Summing over
  * runs and merging builds is done here in memory with sorts, because
  * GROUP BY over a join cost SQLite several times more on large files.
  */
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "command.h"
+#include "db.h"
 #include "lineprof.h"
 #include "reserve.h"
 
@@ -257,6 +260,15 @@ static int lp_read(sqlite3 *db, const char *path, long long run_id,
       " WHERE f.path = ?1 AND fn.file_id = f.file_id"
       "   AND l.function_id = fn.function_id AND l.file_id = f.file_id"
       "   AND l.line_no > 0";
+  /* Schema 3: every function's lines, also those without a lines row (of
+   * functions that never ran), as line_id 0. */
+  static const char line_sets_sql[] =
+      "SELECT 0, fn.function_id, j.value"
+      " FROM files f CROSS JOIN functions fn CROSS JOIN line_sets z"
+      " JOIN json_each(z.line_nos) j"
+      " WHERE f.path = ?1 AND fn.file_id = f.file_id"
+      "   AND z.function_id = fn.function_id AND z.file_id = f.file_id"
+      "   AND j.value > 0";
   /* line_stats is keyed (run_id, line_id): a key range per run. */
   static const char one_run_sql[] =
       "SELECT line_id, run_id, hits, time_ns, self_ns FROM line_stats"
@@ -285,6 +297,10 @@ static int lp_read(sqlite3 *db, const char *path, long long run_id,
       (rc = lp_each_row(stmt, ld, lp_function_row)) != SQLITE_OK ||
       (rc = lp_prepare(db, lines_sql, path, run_id, &stmt)) != SQLITE_OK ||
       (rc = lp_each_row(stmt, ld, lp_line_row)) != SQLITE_OK ||
+      (lp_db_has_line_sets(db, "main") == 1 &&
+       ((rc = lp_prepare(db, line_sets_sql, path, run_id, &stmt)) !=
+            SQLITE_OK ||
+        (rc = lp_each_row(stmt, ld, lp_line_row)) != SQLITE_OK)) ||
       (rc = lp_prepare(db,
                        run_id == LP_RUN_ALL ? all_runs_idle_sql
                                             : one_run_idle_sql,
@@ -295,12 +311,17 @@ static int lp_read(sqlite3 *db, const char *path, long long run_id,
     return SQLITE_OK;
 
   qsort(ld->lines, ld->nlines, sizeof *ld->lines, lp_compare_line_id);
+  size_t first = 0; /* the first with a lines row: after line_sets' */
+  while (first < ld->nlines && ld->lines[first].line_id == 0)
+    first++;
+  if (first == ld->nlines)
+    return SQLITE_OK;
   const char *sql = run_id == LP_RUN_ALL ? all_runs_sql : one_run_sql;
   if ((rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL)) != SQLITE_OK)
     return rc;
   if (run_id != LP_RUN_ALL)
     sqlite3_bind_int64(stmt, 2, run_id);
-  sqlite3_bind_int64(stmt, 3, ld->lines[0].line_id);
+  sqlite3_bind_int64(stmt, 3, ld->lines[first].line_id);
   sqlite3_bind_int64(stmt, 4, ld->lines[ld->nlines - 1].line_id);
   return lp_each_row(stmt, ld, lp_stats_row);
 }

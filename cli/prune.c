@@ -52,20 +52,26 @@ static const struct lp_option lp_prune_options[] = {
     {0, 0, 0, 0},
 };
 
-/* Orphans: rows that no remaining statistics refer to. The lines of a
+/* Orphans: rows that no remaining statistics refer to. The line_sets of a
  * function with function_stats stay: where it did not run, they are what
- * says which of its lines had 0 hits. */
+ * says which of its lines had 0 hits (and its lines rows, which said so
+ * before schema 3). */
 static const char lp_orphans_sql[] =
     "DELETE FROM lines WHERE line_id NOT IN (SELECT line_id FROM line_stats)"
     " AND line_id NOT IN (SELECT line_id FROM call_stats)"
     " AND function_id NOT IN (SELECT function_id FROM function_stats);"
+    "DELETE FROM line_sets"
+    " WHERE function_id NOT IN (SELECT function_id FROM function_stats)"
+    " AND function_id NOT IN (SELECT function_id FROM lines);"
     "DELETE FROM functions WHERE function_id NOT IN"
     " (SELECT function_id FROM function_stats)"
     " AND function_id NOT IN (SELECT function_id FROM lines)"
+    " AND function_id NOT IN (SELECT function_id FROM line_sets)"
     " AND function_id NOT IN (SELECT callee_function_id FROM call_stats"
     "   WHERE callee_function_id IS NOT NULL);"
     "DELETE FROM files WHERE file_id NOT IN (SELECT file_id FROM functions)"
-    " AND file_id NOT IN (SELECT file_id FROM lines);";
+    " AND file_id NOT IN (SELECT file_id FROM lines)"
+    " AND file_id NOT IN (SELECT file_id FROM line_sets);";
 
 /* Run SQL; on failure print the database's error. Returns 0 or -1. */
 static int lp_exec(struct lp_state *st, const char *sql) {

@@ -8,7 +8,7 @@
 #ifndef LINEPROF_SCHEMA_H
 #define LINEPROF_SCHEMA_H
 
-#define LP_SCHEMA_VERSION 2
+#define LP_SCHEMA_VERSION 3
 
 /* Idempotent: every statement uses IF NOT EXISTS, so it can be run against a
  * database created by an equal or older writer of the same version. */
@@ -50,6 +50,11 @@
   "  file_id INTEGER NOT NULL REFERENCES files(file_id),\n"                    \
   "  line_no INTEGER NOT NULL,\n"                                              \
   "  UNIQUE(function_id, file_id, line_no));\n"                                \
+  "CREATE TABLE IF NOT EXISTS line_sets(\n"                                    \
+  "  function_id INTEGER NOT NULL REFERENCES functions(function_id),\n"        \
+  "  file_id INTEGER NOT NULL REFERENCES files(file_id),\n"                    \
+  "  line_nos TEXT NOT NULL,\n"                                                \
+  "  UNIQUE(function_id, file_id));\n"                                        \
   "CREATE TABLE IF NOT EXISTS line_stats(\n"                                   \
   "  run_id INTEGER NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,\n"     \
   "  line_id INTEGER NOT NULL REFERENCES lines(line_id),\n"                    \
@@ -74,22 +79,26 @@
   "  time_ns INTEGER NOT NULL,\n"                                              \
   "  PRIMARY KEY(run_id, line_id, callee_name)) WITHOUT ROWID;\n"              \
   "CREATE VIEW IF NOT EXISTS line_profile AS\n"                                \
-  "  SELECT s.run_id, f.path AS file, fn.name AS function, l.line_no,\n"      \
+  "  SELECT s.run_id, f.path AS file, fn.name AS function, s.line_no,\n"      \
   "         s.hits, s.time_ns, s.self_ns,\n"                                   \
   "         CAST(s.time_ns AS REAL) / NULLIF(s.hits, 0) AS per_hit_ns,\n"     \
   "         100.0 * s.time_ns / NULLIF(SUM(s.time_ns) OVER\n"                 \
-  "           (PARTITION BY s.run_id, l.function_id), 0) AS percent_time\n"   \
-  "  FROM (SELECT run_id, line_id, hits, time_ns, self_ns FROM line_stats\n"  \
+  "           (PARTITION BY s.run_id, s.function_id), 0) AS percent_time\n"   \
+  "  FROM (SELECT x.run_id, l.function_id, l.file_id, l.line_no,\n"           \
+  "               x.hits, x.time_ns, x.self_ns\n"                              \
+  "        FROM line_stats x JOIN lines l ON l.line_id = x.line_id\n"          \
   "        UNION ALL\n"                                                         \
-  "        SELECT fs.run_id, z.line_id, 0, 0, 0\n"                              \
-  "        FROM function_stats fs JOIN lines z\n"                               \
+  "        SELECT fs.run_id, z.function_id, z.file_id, j.value, 0, 0, 0\n"     \
+  "        FROM function_stats fs JOIN line_sets z\n"                          \
   "          ON z.function_id = fs.function_id\n"                               \
-  "        WHERE fs.calls = 0 AND z.line_no > 0 AND NOT EXISTS\n"              \
-  "          (SELECT 1 FROM line_stats x\n"                                     \
-  "           WHERE x.run_id = fs.run_id AND x.line_id = z.line_id)) s\n"     \
-  "  JOIN lines l ON l.line_id = s.line_id\n"                                  \
-  "  JOIN files f ON f.file_id = l.file_id\n"                                  \
-  "  JOIN functions fn ON fn.function_id = l.function_id;\n"                   \
+  "        JOIN json_each(z.line_nos) j\n"                                      \
+  "        WHERE fs.calls = 0 AND j.value > 0 AND NOT EXISTS\n"                \
+  "          (SELECT 1 FROM lines y JOIN line_stats x\n"                       \
+  "             ON x.run_id = fs.run_id AND x.line_id = y.line_id\n"           \
+  "           WHERE y.function_id = z.function_id\n"                           \
+  "             AND y.file_id = z.file_id AND y.line_no = j.value)) s\n"       \
+  "  JOIN files f ON f.file_id = s.file_id\n"                                  \
+  "  JOIN functions fn ON fn.function_id = s.function_id;\n"                   \
   "CREATE VIEW IF NOT EXISTS function_profile AS\n"                            \
   "  SELECT s.run_id, f.path AS file, fn.name AS function,\n"                 \
   "         fn.line_no, s.calls, s.primitive_calls,\n"                         \
@@ -109,11 +118,18 @@
   "  LEFT JOIN functions callee\n"                                            \
   "    ON callee.function_id = c.callee_function_id;\n"
 
-/* From an older version: the views whose text changed are dropped, then
- * the schema is completed and the version set. Version 2 changed
- * line_profile (functions that did not run have no line_stats rows). */
+/* From an older version: the views whose text changed are dropped, the
+ * schema is completed, and the version set. Version 2 changed
+ * line_profile (functions that did not run have no line_stats rows);
+ * version 3 added line_sets (every function's lines, filled here from
+ * `lines`) and changed line_profile to read them. */
 #define LP_SCHEMA_UPGRADE_SQL                                                  \
   "DROP VIEW IF EXISTS line_profile;\n" LP_SCHEMA_SQL                          \
-  "PRAGMA user_version=2;\n"
+  "INSERT OR IGNORE INTO line_sets(function_id, file_id, line_nos)\n"          \
+  "  SELECT function_id, file_id, json_group_array(line_no)\n"                \
+  "  FROM (SELECT function_id, file_id, line_no FROM lines\n"                 \
+  "        WHERE line_no > 0 ORDER BY function_id, file_id, line_no)\n"       \
+  "  GROUP BY function_id, file_id;\n"                                         \
+  "PRAGMA user_version=3;\n"
 
 #endif

@@ -129,9 +129,13 @@ struct lp_writer {
   long long run_id;
   double ns_per_tick;       /* 1e9 / ticks_per_second */
   double overhead;          /* ticks one probe adds to a segment */
-  sqlite3_stmt *file, *functions_of, *function_add, *function_rename,
-      *lines_of;
-  struct lp_batch *lines, *line_stats, *function_stats, *call_stats;
+  sqlite3_stmt *file, *functions_of, *function_rename, *lines_of,
+      *line_set_of;
+  struct lp_batch *functions, *lines, *line_stats, *function_stats,
+      *call_stats, *line_sets;
+  char **set_texts;         /* line_sets texts of the module's batch */
+  size_t n_set_texts, set_texts_cap;
+  long long next_function_id; /* function_id of the next new functions row */
   long long next_line_id;   /* line_id of the next new lines row */
   struct lp_name *names;    /* every module's functions, for callees */
   size_t n_names, names_cap;
@@ -367,14 +371,14 @@ static int lp_function_ids(struct lp_writer *w, const struct lp_module_desc *m,
         sq.bind_int64(w->function_rename, 2, hit->id);
         rc = lp_run(w, w->function_rename, 0) < 0 ? -1 : 0;
       } else {
-        sqlite3_stmt *add = w->function_add;
-        sq.bind_int64(add, 1, w->file_ids[file]);
-        sq.bind_text(add, 2, fd->name, -1, SQLITE_STATIC);
-        sq.bind_text(add, 3, fd->linkage_name, -1, SQLITE_STATIC);
-        sq.bind_int64(add, 4, fd->line);
-        rc = lp_run(w, add, 0) < 0 ? -1 : 0;
-        ids[f] = sq.last_insert_rowid(w->db);
+        ids[f] = w->next_function_id++;
         fresh[f] = 1;
+        lp_batch_int(w->functions, ids[f]);
+        lp_batch_int(w->functions, w->file_ids[file]);
+        lp_batch_text(w->functions, fd->name);
+        lp_batch_text(w->functions, fd->linkage_name);
+        lp_batch_int(w->functions, fd->line);
+        rc = lp_batch_row(w, w->functions);
       }
     }
     for (size_t i = 0; i < n; i++) {
@@ -415,6 +419,132 @@ static long lp_lines_of(struct lp_writer *w, long long function_id,
   return (long)n;
 }
 
+/* A function's lines in one file, as line_sets keeps them: a JSON array of
+ * line numbers, ascending. */
+struct lp_line_set {
+  long *v;
+  size_t n, cap;
+};
+
+/* Parses a line_sets text into *set (appending). Returns 0 or -1. */
+static int lp_line_set_parse(const char *text, struct lp_line_set *set) {
+  for (const char *p = text; p && *p;) {
+    if (*p < '0' || *p > '9') {
+      p++;
+      continue;
+    }
+    char *end;
+    long line = strtol(p, &end, 10);
+    if (lp_reserve((void **)&set->v, &set->cap, set->n, sizeof *set->v) != 0)
+      return -1;
+    set->v[set->n++] = line;
+    p = end;
+  }
+  return 0;
+}
+
+static int lp_cmp_long(const void *a, const void *b) {
+  long x = *(const long *)a, y = *(const long *)b;
+  return (x > y) - (x < y);
+}
+
+/* The text of a sorted set, malloc'ed; NULL when memory runs out. */
+static char *lp_line_set_text(const long *v, size_t n) {
+  char *text = malloc(n * 21 + 3), *p = text;
+  if (!text)
+    return NULL;
+  *p++ = '[';
+  for (size_t i = 0; i < n; i++) {
+    /* Two digits a step: a few million instructions less on sqlite3.c. */
+    static const char pairs[] = "00010203040506070809101112131415161718192021"
+                                "22232425262728293031323334353637383940414243"
+                                "44454647484950515253545556575859606162636465"
+                                "66676869707172737475767778798081828384858687"
+                                "888990919293949596979899";
+    char digits[24], *d = digits + sizeof digits;
+    unsigned long x = v[i] < 0 ? 0 : (unsigned long)v[i];
+    for (; x >= 100; x /= 100) {
+      d -= 2;
+      memcpy(d, pairs + 2 * (x % 100), 2);
+    }
+    if (x >= 10) {
+      d -= 2;
+      memcpy(d, pairs + 2 * x, 2);
+    } else {
+      *--d = (char)('0' + x);
+    }
+    if (i)
+      *p++ = ',';
+    size_t k = (size_t)(digits + sizeof digits - d);
+    memcpy(p, d, k);
+    p += k;
+  }
+  strcpy(p, "]");
+  return text;
+}
+
+/* Records the lines that one module's function has in one file (text, which
+ * this takes over) in line_sets: a new function's as they are, an older
+ * one's merged with what earlier builds recorded, when they differ (two
+ * builds of a source can have different lines: an #ifdef). Returns 0 or
+ * -1. */
+static int lp_line_set_put(struct lp_writer *w, long long fn_id,
+                           long long file_id, int fresh, char *text) {
+  if (lp_reserve((void **)&w->set_texts, &w->set_texts_cap, w->n_set_texts,
+                 sizeof *w->set_texts) != 0) {
+    free(text);
+    w->error = "out of memory";
+    return -1;
+  }
+  w->set_texts[w->n_set_texts++] = text; /* freed after the batch ran */
+  if (!fresh) {
+    sqlite3_stmt *st = w->line_set_of;
+    sq.bind_int64(st, 1, fn_id);
+    sq.bind_int64(st, 2, file_id);
+    int step = sq.step(st);
+    int same = 0, rc = 0;
+    struct lp_line_set set = {0};
+    if (step == SQLITE_ROW) {
+      const char *old = (const char *)sq.column_text(st, 0);
+      same = old && strcmp(old, text) == 0;
+      if (!same && (lp_line_set_parse(old, &set) != 0 ||
+                    lp_line_set_parse(text, &set) != 0))
+        rc = -1;
+    } else if (step != SQLITE_DONE) {
+      w->error = sq.errmsg(w->db);
+      sq.reset(st);
+      return -1;
+    }
+    sq.reset(st);
+    if (rc == 0 && step == SQLITE_ROW && !same) {
+      qsort(set.v, set.n, sizeof *set.v, lp_cmp_long);
+      size_t n = 0;
+      for (size_t i = 0; i < set.n; i++)
+        if (n == 0 || set.v[i] != set.v[n - 1])
+          set.v[n++] = set.v[i];
+      char *merged = lp_line_set_text(set.v, n);
+      if (!merged)
+        rc = -1;
+      else {
+        w->set_texts[w->n_set_texts - 1] = merged;
+        free(text);
+        text = merged;
+      }
+    }
+    free(set.v);
+    if (rc != 0) {
+      w->error = "out of memory";
+      return -1;
+    }
+    if (same)
+      return 0;
+  }
+  lp_batch_int(w->line_sets, fn_id);
+  lp_batch_int(w->line_sets, file_id);
+  lp_batch_text(w->line_sets, text);
+  return lp_batch_row(w, w->line_sets);
+}
+
 static int64_t lp_ns(const struct lp_writer *w, double ticks) {
   return ticks <= 0 ? 0 : (int64_t)(ticks * w->ns_per_tick + 0.5);
 }
@@ -431,6 +561,76 @@ static int lp_cmp_seg(const void *a, const void *b) {
     return x->file < y->file ? -1 : 1;
   if (x->line != y->line)
     return x->line < y->line ? -1 : 1;
+  return 0;
+}
+
+/* A segment's place in a sort of one function's segments. */
+struct lp_seg_key {
+  uint64_t key; /* file, then line */
+  uint32_t index;
+};
+
+static inline int lp_seg_key_less(const struct lp_seg_key *x,
+                                  const struct lp_seg_key *y) {
+  return x->key < y->key || (x->key == y->key && x->index < y->index);
+}
+
+/* Sorts v[0..n) with tmp[0..n) as scratch: a merge sort that inserts runs
+ * of up to 16, without qsort's call per comparison. */
+static void lp_sort_keys(struct lp_seg_key *v, struct lp_seg_key *tmp,
+                         size_t n) {
+  if (n <= 16) {
+    for (size_t i = 1; i < n; i++) {
+      struct lp_seg_key x = v[i];
+      size_t j = i;
+      for (; j > 0 && lp_seg_key_less(&x, &v[j - 1]); j--)
+        v[j] = v[j - 1];
+      v[j] = x;
+    }
+    return;
+  }
+  size_t half = n / 2;
+  lp_sort_keys(v, tmp, half);
+  lp_sort_keys(v + half, tmp, n - half);
+  if (!lp_seg_key_less(&v[half], &v[half - 1]))
+    return; /* already in order */
+  memcpy(tmp, v, half * sizeof *v);
+  size_t i = 0, j = half, k = 0;
+  while (i < half && j < n)
+    v[k++] = lp_seg_key_less(&v[j], &tmp[i]) ? v[j++] : tmp[i++];
+  while (i < half)
+    v[k++] = tmp[i++];
+}
+
+/* Orders the n segment indices in order (of one function when grouped,
+ * else of all) by (function, file, line). The plugin emits a function's
+ * segments block by block: often sorted already; otherwise sorted here,
+ * as whole keys, for a fraction of what qsort comparing the descriptors
+ * cost (the flush of sqlite3.c: 23 million instructions, 7% of it).
+ * Returns 0, or -1 when memory runs out. */
+static int lp_sort_function(const struct lp_segment_desc *segs,
+                            uint32_t *order, uint32_t n, int grouped,
+                            struct lp_seg_key **keys, size_t *cap) {
+  if (!grouped) {
+    qsort(order, n, sizeof *order, lp_cmp_seg);
+    return 0;
+  }
+  while (*cap < 2 * (size_t)n) /* keys, then scratch for the sort */
+    if (lp_reserve((void **)keys, cap, *cap, sizeof **keys) != 0)
+      return -1;
+  int sorted = 1;
+  for (uint32_t i = 0; i < n; i++) {
+    const struct lp_segment_desc *sd = &segs[order[i]];
+    (*keys)[i].key = (uint64_t)sd->file << 32 | sd->line;
+    (*keys)[i].index = order[i];
+    if (i && (*keys)[i].key < (*keys)[i - 1].key)
+      sorted = 0;
+  }
+  if (sorted)
+    return 0;
+  lp_sort_keys(*keys, *keys + n, n);
+  for (uint32_t i = 0; i < n; i++)
+    order[i] = (*keys)[i].index;
   return 0;
 }
 
@@ -478,6 +678,18 @@ static long lp_find_fn(const struct lp_module_desc *m, const uint32_t *sorted,
 }
 
 /* Writes one module's tables and statistics. Returns 0 or -1. */
+/* Ends one function's lines in one file (collected in ascending order,
+ * each once): into line_sets. Returns 0 or -1. */
+static int lp_set_done(struct lp_writer *w, const struct lp_line_set *set,
+                       long long fn_id, long long file_id, int fresh) {
+  char *text = lp_line_set_text(set->v, set->n);
+  if (!text) {
+    w->error = "out of memory";
+    return -1;
+  }
+  return lp_line_set_put(w, fn_id, file_id, fresh, text);
+}
+
 static int lp_write_module(void *ctx, const struct lp_module_desc *m,
                            const uint64_t *words) {
   struct lp_writer *w = ctx;
@@ -517,6 +729,10 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
   size_t known_cap = 0;
   long n_known = 0;
   uint32_t known_fn = UINT32_MAX;     /* whose they are */
+  struct lp_line_set set = {0};       /* lines of one function in one file */
+  struct lp_seg_key *keys = NULL;     /* a function's segments, sorting */
+  size_t keys_cap = 0;
+  uint32_t set_fn = UINT32_MAX, set_file = UINT32_MAX; /* whose */
   uint32_t *by_name = malloc((m->n_functions + 1) * sizeof *by_name);
   double *probe = NULL;     /* ticks per probe, per function */
   double *seg_ticks = NULL; /* compensated ticks per segment */
@@ -580,8 +796,11 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
     e = grouped ? s + 1 : m->n_segments;
     while (e < m->n_segments && m->segments[e].function == m->segments[s].function)
       e++;
-    if (e - s > 1)
-      qsort(order + s, e - s, sizeof *order, lp_cmp_seg);
+    if (e - s > 1 && lp_sort_function(m->segments, order + s, e - s,
+                                      grouped, &keys, &keys_cap) != 0) {
+      w->error = "out of memory";
+      goto out;
+    }
   }
 
   /* Each segment's time: its ticks minus what its probes cost. */
@@ -671,6 +890,30 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
     if (first->line != 0) {
       long long fn_id = fn_ids[first->function];
       long long file_id = w->file_ids[first->file];
+      /* The function's lines in this file, for line_sets: whether it ran
+       * or not. */
+      if (first->function != set_fn || first->file != set_file) {
+        if (set_fn != UINT32_MAX &&
+            lp_set_done(w, &set, fn_ids[set_fn], w->file_ids[set_file],
+                        fn_fresh[set_fn]) != 0)
+          goto out;
+        set_fn = first->function;
+        set_file = first->file;
+        set.n = 0;
+      }
+      if (lp_reserve((void **)&set.v, &set.cap, set.n, sizeof *set.v) != 0) {
+        w->error = "out of memory";
+        goto out;
+      }
+      set.v[set.n++] = (long)first->line;
+      /* A function that did not run has no lines rows of its own, and no
+       * statistics rows: line_sets says which lines it has (docs/schema.md,
+       * "From version 2 to version 3"). Most functions of a large program
+       * never run. */
+      if (!totals[first->function].ran) {
+        i = j;
+        continue;
+      }
       if (first->function != known_fn) {
         known_fn = first->function;
         n_known = fn_fresh[known_fn] ? 0 : lp_lines_of(w, fn_id, &known, &known_cap);
@@ -690,13 +933,6 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
         lp_batch_int(w->lines, first->line);
         if (lp_batch_row(w, w->lines) != 0)
           goto out;
-      }
-      /* A function that did not run has no statistics rows: its lines
-       * are known from `lines` (docs/schema.md, "From version 1 to
-       * version 2"). Most functions of a large program never run. */
-      if (!totals[first->function].ran) {
-        i = j;
-        continue;
       }
       lp_batch_int(w->line_stats, w->run_id);
       lp_batch_int(w->line_stats, line_id);
@@ -730,6 +966,11 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
     i = j;
   }
 
+  if (set_fn != UINT32_MAX &&
+      lp_set_done(w, &set, fn_ids[set_fn], w->file_ids[set_file],
+                  fn_fresh[set_fn]) != 0)
+    goto out;
+
   for (uint32_t f = 0; f < m->n_functions; f++) {
     const uint64_t *fw = fn_words + (uint64_t)f * LP_FN_WORDS;
     struct lp_batch *b = w->function_stats;
@@ -753,12 +994,20 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
       goto out;
   }
   /* The next module's queries must see this one's rows. */
-  if (lp_batch_flush(w, w->lines) != 0 || lp_batch_flush(w, w->line_stats) != 0 ||
+  if (lp_batch_flush(w, w->functions) != 0 ||
+      lp_batch_flush(w, w->lines) != 0 || lp_batch_flush(w, w->line_stats) != 0 ||
       lp_batch_flush(w, w->call_stats) != 0 ||
-      lp_batch_flush(w, w->function_stats) != 0)
+      lp_batch_flush(w, w->function_stats) != 0 ||
+      lp_batch_flush(w, w->line_sets) != 0)
     goto out;
   rc = 0;
 out:
+  /* The line_sets batch has run (or will not run): its texts can go. */
+  for (size_t k = 0; k < w->n_set_texts; k++)
+    free(w->set_texts[k]);
+  w->n_set_texts = 0;
+  free(set.v);
+  free(keys);
   free(known);
   free(fn_fresh);
   free(order);
@@ -807,12 +1056,15 @@ static int lp_open(struct lp_writer *w, const char *path) {
    * could deadlock): try again, within the busy timeout. */
   uint64_t deadline = lp_clock_ns(CLOCK_MONOTONIC) +
                       (uint64_t)lp_config.busy_timeout_ms * 1000000u;
+  /* A new database is written in SQLite's rollback mode, and switched to
+   * WAL after the commit (lp_wal): pages a transaction adds to the end of
+   * the file need no journal, so the first run's pages are written once,
+   * not to the WAL and then again into the database by the checkpoint at
+   * close. FULL syncs the little journal before the database. */
+  if (version == 0)
+    sq.exec(w->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
   for (;;) {
-    int rc = SQLITE_OK;
-    if (version == 0)
-      rc = sq.exec(w->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-      rc = sq.exec(w->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    int rc = sq.exec(w->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc == SQLITE_OK) {
       rc = sq.exec(w->db,
                    version < LP_SCHEMA_VERSION ? LP_SCHEMA_UPGRADE_SQL
@@ -834,6 +1086,26 @@ static int lp_open(struct lp_writer *w, const char *path) {
     }
     struct timespec pause = {0, 10 * 1000 * 1000};
     nanosleep(&pause, NULL);
+  }
+}
+
+/* Puts the database in WAL mode, where readers do not block the writer,
+ * if it is not yet (a new one, or one whose switch found it busy). The
+ * switch needs the database to itself: it does not wait for that, so that
+ * a process does not wait at exit for the others writing into the same new
+ * database; the next writer tries again. */
+static void lp_wal(struct lp_writer *w) {
+  sqlite3_stmt *st;
+  if (sq.prepare_v2(w->db, "PRAGMA journal_mode", -1, &st, NULL) != SQLITE_OK)
+    return;
+  const char *mode =
+      sq.step(st) == SQLITE_ROW ? (const char *)sq.column_text(st, 0) : NULL;
+  int wal = mode && strcmp(mode, "wal") == 0;
+  sq.finalize(st);
+  if (!wal) {
+    sq.busy_timeout(w->db, 0);
+    sq.exec(w->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+    sq.exec(w->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
   }
 }
 
@@ -943,25 +1215,33 @@ static int lp_write_to(const char *path, const struct lp_run_end *end,
                     "SELECT function_id, line_no, linkage_name, name "
                     "FROM functions WHERE file_id=?");
   if (rc == 0)
-    rc = lp_prepare(&w, &w.function_add,
-                    "INSERT INTO functions(file_id, name, linkage_name, line_no) "
-                    "VALUES(?,?,?,?)");
-  if (rc == 0)
     rc = lp_prepare(&w, &w.function_rename,
                     "UPDATE functions SET name=? WHERE function_id=?");
   if (rc == 0)
     rc = lp_prepare(&w, &w.lines_of,
                     "SELECT file_id, line_no, line_id FROM lines "
                     "WHERE function_id=?");
-  /* New lines rows get their ids here: this connection holds the write
-   * lock, so nobody else adds lines until it commits. */
+  if (rc == 0)
+    rc = lp_prepare(&w, &w.line_set_of,
+                    "SELECT line_nos FROM line_sets "
+                    "WHERE function_id=? AND file_id=?");
+  /* New functions and lines rows get their ids here, so that they can be
+   * inserted many at a time: this connection holds the write lock, so
+   * nobody else adds rows until it commits. */
   if (rc == 0) {
     sqlite3_stmt *st;
-    rc = lp_prepare(&w, &st, "SELECT ifnull(max(line_id), 0) + 1 FROM lines");
+    rc = lp_prepare(&w, &st,
+                    "SELECT (SELECT ifnull(max(line_id), 0) + 1 FROM lines), "
+                    "(SELECT ifnull(max(function_id), 0) + 1 FROM functions)");
     if (rc == 0) {
-      w.next_line_id = lp_run(&w, st, 1);
+      if (sq.step(st) == SQLITE_ROW) {
+        w.next_line_id = sq.column_int64(st, 0);
+        w.next_function_id = sq.column_int64(st, 1);
+      }
       sq.finalize(st);
-      rc = w.next_line_id > 0 ? 0 : -1;
+      rc = w.next_line_id > 0 && w.next_function_id > 0 ? 0 : -1;
+      if (rc != 0)
+        w.error = sq.errmsg(w.db);
     }
   }
   /* Upserts: when two modules (two files that include the same inline
@@ -972,8 +1252,16 @@ static int lp_write_to(const char *path, const struct lp_run_end *end,
     int cols;
     const char *tail;
   } batches[] = {
+      {&w.functions,
+       "INSERT INTO functions(function_id, file_id, name, linkage_name, "
+       "line_no)",
+       5, ""},
       {&w.lines, "INSERT INTO lines(line_id, function_id, file_id, line_no)",
        4, ""},
+      /* A module's function and file once: its new, or merged, lines. */
+      {&w.line_sets,
+       "INSERT OR REPLACE INTO line_sets(function_id, file_id, line_nos)", 3,
+       ""},
       {&w.line_stats,
        "INSERT INTO line_stats(run_id, line_id, hits, time_ns, self_ns)", 5,
        " ON CONFLICT(run_id, line_id) DO UPDATE SET "
@@ -1058,17 +1346,22 @@ static int lp_write_to(const char *path, const struct lp_run_end *end,
   }
   if (rc == 0)
     rc = lp_exec(&w, "COMMIT");
+  if (rc == 0)
+    lp_wal(&w);
   if (rc != 0)
     snprintf(why, why_size, "%s", w.error ? w.error : strerror(errno));
-  sqlite3_stmt *stmts[] = {w.file, w.functions_of, w.function_add,
-                           w.function_rename, w.lines_of};
+  sqlite3_stmt *stmts[] = {w.file, w.functions_of,
+                           w.function_rename, w.lines_of, w.line_set_of};
   for (size_t i = 0; i < sizeof stmts / sizeof stmts[0]; i++)
     if (stmts[i])
       sq.finalize(stmts[i]);
+  lp_batch_free(w.functions);
   lp_batch_free(w.lines);
   lp_batch_free(w.line_stats);
   lp_batch_free(w.function_stats);
   lp_batch_free(w.call_stats);
+  lp_batch_free(w.line_sets);
+  free(w.set_texts);
   lp_free_names(w.names, w.n_names);
   lp_free_names(w.pending, w.n_pending);
   if (w.db) {

@@ -33,7 +33,7 @@ int main(int argc, char **argv) {
 }
 // OUT: odd=2
 // OUT-NEXT: exit=1
-// VERSION: 2
+// VERSION: 3
 // VERSION-NEXT: wal
 // HITS: 21|1
 // HITS-NEXT: 22|1

@@ -322,6 +322,77 @@ static void test_edge_counts(void) {
   CHECK(lp_block_counts(&m, slots, hits) == -1);
 }
 
+static char *query_text(sqlite3 *db, const char *sql) {
+  static char text[256];
+  sqlite3_stmt *st;
+  text[0] = 0;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+    snprintf(text, sizeof text, "%s", (const char *)sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  return text;
+}
+
+/* line_sets (schema 3): every function's lines, per file, whether it ran
+ * or not; lines rows only for functions that ran. Function h of module b
+ * never runs; it has code in b.c and in a file it includes. A second
+ * build of the same source has line 7 where the first had line 8 (an
+ * #ifdef): the set becomes their union. A new database ends in WAL mode. */
+static void test_line_sets(const char *dir) {
+  static const char *bfiles[] = {"/src/b.c", "/src/b.inc"};
+  static const char *bsums[] = {"md5:ffeeddccbbaa99887766554433221100", ""};
+  static const struct lp_function_desc bfns[] = {{"h", "h", 0, 5, 0, 0}};
+  static const struct lp_segment_desc bsegs[] = {
+      {0, 0, 5, 0, 0, LP_NO_CALLEE}, {0, 0, 6, 0, 0, LP_NO_CALLEE},
+      {0, 1, 3, 1, 0, LP_NO_CALLEE}, {0, 0, 8, 1, 0, LP_NO_CALLEE}};
+  static const struct lp_segment_desc bsegs2[] = {
+      {0, 0, 5, 0, 0, LP_NO_CALLEE}, {0, 0, 6, 0, 0, LP_NO_CALLEE},
+      {0, 1, 3, 1, 0, LP_NO_CALLEE}, {0, 0, 7, 1, 0, LP_NO_CALLEE}};
+  static struct lp_module_desc b = {
+      LP_ABI_VERSION, LP_MOD_DEBUGINFO, 2, 4, 1, 2, 0, 0, "b.c",
+      bfiles, bsums, bfns, bsegs, NULL, 0x5678, 0, NULL};
+  static struct lp_module_desc b2 = {
+      LP_ABI_VERSION, LP_MOD_DEBUGINFO, 2, 4, 1, 2, 0, 0, "b.c",
+      bfiles, bsums, bfns, bsegs2, NULL, 0x5679, 0, NULL};
+  snprintf(lp_config.db_path, sizeof lp_config.db_path, "%s/sets.db", dir);
+  uint64_t *w = __lineprof_thread_init(&desc, &slot_main);
+  CHECK(w != NULL);
+  count(w, 1); /* f and g of module a run */
+  __lineprof_register(&b);
+  CHECK(write_run(1, 0) == 0);
+  sqlite3 *db;
+  CHECK(sqlite3_open(lp_config.db_path, &db) == SQLITE_OK);
+  CHECK(strcmp(query_text(db, "PRAGMA journal_mode"), "wal") == 0);
+  CHECK(strcmp(query_text(db, "SELECT z.line_nos FROM line_sets z JOIN files "
+                              "f USING(file_id) WHERE f.path='/src/b.c'"),
+               "[5,6,8]") == 0);
+  CHECK(strcmp(query_text(db, "SELECT z.line_nos FROM line_sets z JOIN files "
+                              "f USING(file_id) WHERE f.path='/src/b.inc'"),
+               "[3]") == 0);
+  CHECK(query_int(db, "SELECT count(*) FROM lines l JOIN functions fn "
+                      "USING(function_id) WHERE fn.name='h'") == 0);
+  CHECK(query_int(db, "SELECT count(*) FROM lines l JOIN functions fn "
+                      "USING(function_id) WHERE fn.name='f'") == 2);
+  CHECK(strcmp(query_text(db, "SELECT group_concat(line_no || ':' || hits) "
+                              "FROM (SELECT * FROM line_profile WHERE "
+                              "function='h' ORDER BY file, line_no)"),
+               "5:0,6:0,8:0,3:0") == 0);
+  sqlite3_close(db);
+
+  __lineprof_register(&b2);
+  CHECK(write_run(1, 0) == 0);
+  CHECK(sqlite3_open(lp_config.db_path, &db) == SQLITE_OK);
+  CHECK(strcmp(query_text(db, "SELECT z.line_nos FROM line_sets z JOIN files "
+                              "f USING(file_id) WHERE f.path='/src/b.c'"),
+               "[5,6,7,8]") == 0);
+  CHECK(query_int(db, "SELECT count(*) FROM line_sets") == 4);
+  CHECK(query_int(db, "SELECT count(*) FROM line_profile WHERE function='h' "
+                      "AND run_id=2") == 5);
+  sqlite3_close(db);
+  __lineprof_unregister(&b2);
+  __lineprof_unregister(&b);
+}
+
 /* The log of involuntary switches (switches.c): a note records the count;
  * a long sample compares the count at its end with the newest note at or
  * before its start. The kernel's count is replaced by one the test sets. */
@@ -397,6 +468,7 @@ int main(void) {
   test_reset_keeps_state();
   test_edge_counts();
   test_switch_log();
+  test_line_sets(dir);
   char cmd[256];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system(cmd) != 0)
