@@ -337,7 +337,8 @@ static char *query_text(sqlite3 *db, const char *sql) {
  * or not; lines rows only for functions that ran. Function h of module b
  * never runs; it has code in b.c and in a file it includes. A second
  * build of the same source has line 7 where the first had line 8 (an
- * #ifdef): the set becomes their union. A new database ends in WAL mode. */
+ * #ifdef): the set becomes their union. A new database has 16 KB pages and
+ * ends in WAL mode. */
 static void test_line_sets(const char *dir) {
   static const char *bfiles[] = {"/src/b.c", "/src/b.inc"};
   static const char *bsums[] = {"md5:ffeeddccbbaa99887766554433221100", ""};
@@ -363,6 +364,7 @@ static void test_line_sets(const char *dir) {
   sqlite3 *db;
   CHECK(sqlite3_open(lp_config.db_path, &db) == SQLITE_OK);
   CHECK(strcmp(query_text(db, "PRAGMA journal_mode"), "wal") == 0);
+  CHECK(query_int(db, "PRAGMA page_size") == 16384);
   CHECK(strcmp(query_text(db, "SELECT z.line_nos FROM line_sets z JOIN files "
                               "f USING(file_id) WHERE f.path='/src/b.c'"),
                "[5,6,8]") == 0);
