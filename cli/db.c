@@ -145,9 +145,10 @@ int lp_db_open_write(const char *path, int create, sqlite3 **out,
     if (lp_db_connect(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &db) !=
         LP_OK)
       return LP_ERR_SYSTEM;
-    /* As the runtime creates one, so that it can write here afterwards. */
-    if (sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) !=
-            SQLITE_OK ||
+    /* As the runtime creates one (pages of 16 KB, WAL), so that it can
+     * write here afterwards. */
+    if (sqlite3_exec(db, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL",
+                     NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_exec(db,
                      "BEGIN IMMEDIATE;" LP_SCHEMA_UPGRADE_SQL "COMMIT;",
                      NULL, NULL, NULL) != SQLITE_OK) {

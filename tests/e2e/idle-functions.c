@@ -39,6 +39,9 @@
 // from a schema-3 source's line_sets.
 // RUN: %lineprof --db m2.db merge old.db > /dev/null
 // RUN: %lineprof --db m3.db merge lineprof.db > /dev/null
+// RUN: sqlite3 m2.db "PRAGMA page_size; PRAGMA journal_mode" | FileCheck --check-prefix=CREATED %s
+// CREATED: 16384
+// CREATED-NEXT: wal
 // RUN: for d in m2 m3; do sqlite3 $d.db "SELECT run_id, group_concat(line_no), sum(hits) FROM (SELECT * FROM line_profile WHERE function = 'rare' ORDER BY line_no) GROUP BY run_id; SELECT count(*) = (SELECT count(*) FROM functions) FROM line_sets"; done | FileCheck --check-prefix=MERGED %s
 // MERGED:      1|[[LINES:[0-9,]+]]|0
 // MERGED-NEXT: 2|[[LINES]]|3
