@@ -101,11 +101,7 @@ static const char lp_source_sets_sql[] =
     "CREATE TEMP TABLE src_sets AS"
     " SELECT function_id, file_id, line_nos FROM src.line_sets;";
 static const char lp_source_sets_v2_sql[] =
-    "CREATE TEMP TABLE src_sets AS"
-    " SELECT function_id, file_id, json_group_array(line_no) AS line_nos"
-    " FROM (SELECT function_id, file_id, line_no FROM src.lines"
-    "       WHERE line_no > 0 ORDER BY function_id, file_id, line_no)"
-    " GROUP BY function_id, file_id;";
+    "CREATE TEMP TABLE src_sets AS " LP_LINE_SETS_OF("src.lines") ";";
 /* Into ours: the union with what we have of the same function and file. */
 static const char lp_import_sets_sql[] =
     "INSERT INTO main.line_sets(function_id, file_id, line_nos)"

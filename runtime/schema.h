@@ -118,6 +118,15 @@
   "  LEFT JOIN functions callee\n"                                            \
   "    ON callee.function_id = c.callee_function_id;\n"
 
+/* The line_sets rows (function_id, file_id, line_nos) of an older
+ * database's table `lines`, which held every function's lines: for the
+ * upgrade, and for `lineprof merge` from such a database. */
+#define LP_LINE_SETS_OF(lines)                                                 \
+  "SELECT function_id, file_id, json_group_array(line_no) AS line_nos\n"      \
+  "  FROM (SELECT function_id, file_id, line_no FROM " lines "\n"             \
+  "        WHERE line_no > 0 ORDER BY function_id, file_id, line_no)\n"       \
+  "  GROUP BY function_id, file_id"
+
 /* From an older version: the views whose text changed are dropped, the
  * schema is completed, and the version set. Version 2 changed
  * line_profile (functions that did not run have no line_stats rows);
@@ -126,10 +135,7 @@
 #define LP_SCHEMA_UPGRADE_SQL                                                  \
   "DROP VIEW IF EXISTS line_profile;\n" LP_SCHEMA_SQL                          \
   "INSERT OR IGNORE INTO line_sets(function_id, file_id, line_nos)\n"          \
-  "  SELECT function_id, file_id, json_group_array(line_no)\n"                \
-  "  FROM (SELECT function_id, file_id, line_no FROM lines\n"                 \
-  "        WHERE line_no > 0 ORDER BY function_id, file_id, line_no)\n"       \
-  "  GROUP BY function_id, file_id;\n"                                         \
+  LP_LINE_SETS_OF("lines") ";\n"                                              \
   "PRAGMA user_version=3;\n"
 
 #endif

@@ -483,14 +483,15 @@ static char *lp_line_set_text(const long *v, size_t n) {
   return text;
 }
 
-/* Records the lines that one module's function has in one file (text, which
- * this takes over) in line_sets: a new function's as they are, an older
- * one's merged with what earlier builds recorded, when they differ (two
- * builds of a source can have different lines: an #ifdef). Returns 0 or
- * -1. */
-static int lp_line_set_put(struct lp_writer *w, long long fn_id,
-                           long long file_id, int fresh, char *text) {
-  if (lp_reserve((void **)&w->set_texts, &w->set_texts_cap, w->n_set_texts,
+/* Records the lines that one module's function has in one file (ascending,
+ * each once) in line_sets: a new function's as they are, an older one's
+ * merged with what earlier builds recorded, when they differ (two builds of
+ * a source can have different lines: an #ifdef). Returns 0 or -1. */
+static int lp_line_set_put(struct lp_writer *w, const struct lp_line_set *lines,
+                           long long fn_id, long long file_id, int fresh) {
+  char *text = lp_line_set_text(lines->v, lines->n);
+  if (!text ||
+      lp_reserve((void **)&w->set_texts, &w->set_texts_cap, w->n_set_texts,
                  sizeof *w->set_texts) != 0) {
     free(text);
     w->error = "out of memory";
@@ -502,42 +503,45 @@ static int lp_line_set_put(struct lp_writer *w, long long fn_id,
     sq.bind_int64(st, 1, fn_id);
     sq.bind_int64(st, 2, file_id);
     int step = sq.step(st);
-    int same = 0, rc = 0;
-    struct lp_line_set set = {0};
-    if (step == SQLITE_ROW) {
-      const char *old = (const char *)sq.column_text(st, 0);
-      same = old && strcmp(old, text) == 0;
-      if (!same && (lp_line_set_parse(old, &set) != 0 ||
-                    lp_line_set_parse(text, &set) != 0))
-        rc = -1;
-    } else if (step != SQLITE_DONE) {
+    if (step != SQLITE_ROW && step != SQLITE_DONE) {
       w->error = sq.errmsg(w->db);
       sq.reset(st);
       return -1;
     }
-    sq.reset(st);
-    if (rc == 0 && step == SQLITE_ROW && !same) {
-      qsort(set.v, set.n, sizeof *set.v, lp_cmp_long);
-      size_t n = 0;
-      for (size_t i = 0; i < set.n; i++)
-        if (n == 0 || set.v[i] != set.v[n - 1])
-          set.v[n++] = set.v[i];
-      char *merged = lp_line_set_text(set.v, n);
-      if (!merged)
-        rc = -1;
-      else {
-        w->set_texts[w->n_set_texts - 1] = merged;
-        free(text);
-        text = merged;
-      }
-    }
-    free(set.v);
-    if (rc != 0) {
-      w->error = "out of memory";
-      return -1;
-    }
-    if (same)
+    const char *old = step == SQLITE_ROW ? (const char *)sq.column_text(st, 0)
+                                         : NULL;
+    if (old && strcmp(old, text) == 0) {
+      sq.reset(st);
       return 0;
+    }
+    if (!old) {
+      sq.reset(st);
+    } else {
+      /* Earlier builds' lines and this one's, sorted, each once. */
+      struct lp_line_set merged = {0};
+      int rc = lp_line_set_parse(old, &merged);
+      sq.reset(st);
+      for (size_t i = 0; rc == 0 && i < lines->n; i++)
+        if ((rc = lp_reserve((void **)&merged.v, &merged.cap, merged.n,
+                             sizeof *merged.v)) == 0)
+          merged.v[merged.n++] = lines->v[i];
+      char *union_text = NULL;
+      if (rc == 0) {
+        qsort(merged.v, merged.n, sizeof *merged.v, lp_cmp_long);
+        size_t n = 0;
+        for (size_t i = 0; i < merged.n; i++)
+          if (n == 0 || merged.v[i] != merged.v[n - 1])
+            merged.v[n++] = merged.v[i];
+        union_text = lp_line_set_text(merged.v, n);
+      }
+      free(merged.v);
+      if (!union_text) {
+        w->error = "out of memory";
+        return -1;
+      }
+      free(text);
+      text = w->set_texts[w->n_set_texts - 1] = union_text;
+    }
   }
   lp_batch_int(w->line_sets, fn_id);
   lp_batch_int(w->line_sets, file_id);
@@ -678,18 +682,6 @@ static long lp_find_fn(const struct lp_module_desc *m, const uint32_t *sorted,
 }
 
 /* Writes one module's tables and statistics. Returns 0 or -1. */
-/* Ends one function's lines in one file (collected in ascending order,
- * each once): into line_sets. Returns 0 or -1. */
-static int lp_set_done(struct lp_writer *w, const struct lp_line_set *set,
-                       long long fn_id, long long file_id, int fresh) {
-  char *text = lp_line_set_text(set->v, set->n);
-  if (!text) {
-    w->error = "out of memory";
-    return -1;
-  }
-  return lp_line_set_put(w, fn_id, file_id, fresh, text);
-}
-
 static int lp_write_module(void *ctx, const struct lp_module_desc *m,
                            const uint64_t *words) {
   struct lp_writer *w = ctx;
@@ -894,7 +886,7 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
        * or not. */
       if (first->function != set_fn || first->file != set_file) {
         if (set_fn != UINT32_MAX &&
-            lp_set_done(w, &set, fn_ids[set_fn], w->file_ids[set_file],
+            lp_line_set_put(w, &set, fn_ids[set_fn], w->file_ids[set_file],
                         fn_fresh[set_fn]) != 0)
           goto out;
         set_fn = first->function;
@@ -967,7 +959,7 @@ static int lp_write_module(void *ctx, const struct lp_module_desc *m,
   }
 
   if (set_fn != UINT32_MAX &&
-      lp_set_done(w, &set, fn_ids[set_fn], w->file_ids[set_file],
+      lp_line_set_put(w, &set, fn_ids[set_fn], w->file_ids[set_file],
                   fn_fresh[set_fn]) != 0)
     goto out;
 
