@@ -5,6 +5,7 @@
 // RUN: %opt -load-pass-plugin=%plugin -passes=lineprof -S %t.ll -o %t.out.ll
 // RUN: FileCheck %s < %t.out.ll
 // RUN: FileCheck --check-prefix=TABLE %s < %t.out.ll
+// RUN: %python %scripts/tables.py %t.out.ll | FileCheck --check-prefix=RECORD %s
 // RUN: FileCheck --check-prefix=PROBE %s < %t.out.ll
 // RUN: FileCheck --check-prefix=SCHED %s < %t.out.ll
 // RUN: %opt -passes=verify -disable-output %t.out.ll
@@ -24,10 +25,12 @@ int pick(int n) {
 // The thread's buffer pointer is thread-local; a null pointer takes the
 // slow path into the runtime once per thread.
 // TABLE: @__lineprof_buffer = internal thread_local
-// The segment table: the call on line 20 is flagged as a call (flags 1)
-// to callee 0, whose name is in the callee table.
+// The segment table: the call on line 21 is flagged as a call (flags 1)
+// to callee 0, whose name is in the callee table. The table is a flat array
+// of 32-bit words, six per segment (tables.py prints them as records).
 // TABLE: @lp.callee = private unnamed_addr constant [5 x i8] c"work\00"
-// TABLE: @lp.segments = private constant {{.*}}{ i32 0, i32 0, i32 20, i32 {{[0-9]+}}, i32 1, i32 0 }
+// TABLE: @lp.segments = private constant [{{[0-9]+}} x i32] [i32 0, i32 0, i32 {{[0-9]+}},
+// RECORD: segment: 0 0 21 {{[0-9]+}} 1 0
 // ABI 6, flags 3 (timing, debug info), 4 blocks, 1 function, 1 file, 1 callee,
 // 1 gate.
 // TABLE: @__lineprof_module = internal constant { i32, i32, i32, i32, i32, i32, i32, i32, {{.*}} } { i32 6, i32 3, i32 4, i32 {{[0-9]+}}, i32 1, i32 1, i32 1, i32 1,

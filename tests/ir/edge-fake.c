@@ -8,6 +8,7 @@
 // RUN: %clang -g -O0 -S -emit-llvm -Xclang -disable-llvm-passes %s -o %t.ll
 // RUN: env LINEPROF_MODE=counts %opt -load-pass-plugin=%plugin -passes=lineprof -S %t.ll -o %t.out.ll
 // RUN: FileCheck %s < %t.out.ll
+// RUN: %python %scripts/tables.py %t.out.ll | FileCheck --check-prefix=EDGES %s
 // RUN: %opt -passes=verify -disable-output %t.out.ll
 #include <setjmp.h>
 
@@ -38,6 +39,6 @@ int again(void) {
 // Flags: each() and direct() LP_FN_EDGE_COUNTS (2), again() not.
 // CHECK: @lp.functions = {{.*}} i32 0, i32 2 }, {{.*}} i32 5, i32 2 }, {{.*}} i32 10, i32 0 }]
 // CHECK: @lp.edges = private constant
-// CHECK-SAME: { i32 0, i32 2, i32 -1, i32 -1, i32 1 }
-// CHECK-SAME: { i32 1, i32 7, i32 -1, i32 -1, i32 1 }
-// CHECK-NOT: { i32 2,
+// EDGES: edge: 0 2 -1 -1 1
+// EDGES: edge: 1 7 -1 -1 1
+// EDGES-NOT: edge: 2
