@@ -2844,6 +2844,11 @@ struct LineProfLowerPass : PassInfoMixin<LineProfLowerPass> {
       InlineFunction(*CB, IFI);
     }
     FAM.invalidate(F, PreservedAnalyses::none());
+    // At -O0 the fast register allocator keeps every value that lives
+    // across blocks in a stack slot: a promoted counter is still memory,
+    // and promotion only adds code (2.4% of sqlite3.c's).
+    if (F.hasOptNone())
+      return PreservedAnalyses::none();
     unsigned Kind = F.getContext().getMDKindID("lineprof.counter");
     LoopInfo &LI = FAM.getResult<LoopAnalysis>(F);
     DominatorTree &DT = FAM.getResult<DominatorTreeAnalysis>(F);

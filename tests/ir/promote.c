@@ -1,11 +1,15 @@
 // After optimization, counters of loops without calls live in registers:
 // loaded before the loop, stored at its exits, even for blocks that do not
 // run on every iteration (which LICM leaves alone). A loop with a call
-// keeps counting in memory.
+// keeps counting in memory. At -O0 (optnone) every counter stays in memory:
+// a promoted one is a value the fast register allocator keeps in a stack
+// slot anyway, so promotion only added code (2.4% of sqlite3.c's).
 // RUN: %clang -g -O2 -S -emit-llvm -Xclang -disable-llvm-passes %s -o %t.ll
 // RUN: %opt -load-pass-plugin=%plugin -passes='default<O2>' -S %t.ll -o %t.out.ll
 // RUN: FileCheck %s < %t.out.ll
 // RUN: %opt -passes=verify -disable-output %t.out.ll
+// RUN: %clang -g -O0 -S -emit-llvm -Xclang -disable-llvm-passes %s -o %t.O0.ll
+// RUN: %opt -load-pass-plugin=%plugin -passes='default<O0>' -S %t.O0.ll | FileCheck --check-prefix=O0 %s
 
 int positive_sum(const int *a, int n) {
   int s = 0;
@@ -47,3 +51,8 @@ void visit_all(const int *a, int n) {
 // CHECK-LABEL: define internal {{.*}} @visit_all.lp.prof(
 // CHECK-NOT: lp.counter
 // CHECK: call void @visit(
+
+// O0-LABEL: define internal {{.*}} @positive_sum.lp.prof(
+// O0-NOT: call {{.*}}@__lineprof_get_buffer
+// O0-NOT: lp.counter
+// O0: ret i32
