@@ -2,6 +2,7 @@
  * hand-built module descriptor, as the plugin would emit it, and checked
  * by reading the database back with the system SQLite. */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -395,6 +396,59 @@ static void test_line_sets(const char *dir) {
   __lineprof_unregister(&b);
 }
 
+/* SQLite's syncs, counted: these definitions come before libc's for the
+ * SQLite library that the writer loads. */
+static int sync_calls;
+int fdatasync(int fd) {
+  static int (*real)(int);
+  if (!real)
+    real = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
+  sync_calls++;
+  return real(fd);
+}
+int fsync(int fd) {
+  static int (*real)(int);
+  if (!real)
+    real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
+  sync_calls++;
+  return real(fd);
+}
+
+/* The first run into an empty file is written without a sync (it holds
+ * nothing else to lose); a run into a database that holds something is
+ * synced: through the WAL's checkpoint, or, in a file of someone else's
+ * with no schema version, SQLite's rollback journal with FULL. */
+static void test_sync_levels(const char *dir) {
+  uint64_t *w = __lineprof_thread_init(&desc, &slot_main);
+  CHECK(w != NULL);
+  count(w, 1);
+  snprintf(lp_config.db_path, sizeof lp_config.db_path, "%s/sync.db", dir);
+  sync_calls = 0;
+  CHECK(write_run(1, 0) == 0);
+  CHECK(sync_calls == 0);
+  sync_calls = 0;
+  CHECK(write_run(1, 0) == 0);
+  CHECK(sync_calls > 0);
+  sqlite3 *db;
+  CHECK(sqlite3_open(lp_config.db_path, &db) == SQLITE_OK);
+  CHECK(strcmp(query_text(db, "PRAGMA journal_mode"), "wal") == 0);
+  CHECK(query_int(db, "SELECT count(*) FROM runs") == 2);
+  CHECK(strcmp(query_text(db, "PRAGMA integrity_check"), "ok") == 0);
+  sqlite3_close(db);
+
+  snprintf(lp_config.db_path, sizeof lp_config.db_path, "%s/theirs.db", dir);
+  CHECK(sqlite3_open(lp_config.db_path, &db) == SQLITE_OK);
+  sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES(42)", NULL, NULL, NULL);
+  sqlite3_close(db);
+  sync_calls = 0;
+  CHECK(write_run(1, 0) == 0);
+  CHECK(sync_calls > 0);
+  CHECK(sqlite3_open(lp_config.db_path, &db) == SQLITE_OK);
+  CHECK(query_int(db, "SELECT x FROM t") == 42);
+  CHECK(query_int(db, "SELECT count(*) FROM runs") == 1);
+  sqlite3_close(db);
+}
+
 /* The log of involuntary switches (switches.c): a note records the count;
  * a long sample compares the count at its end with the newest note at or
  * before its start. The kernel's count is replaced by one the test sets. */
@@ -471,6 +525,7 @@ int main(void) {
   test_edge_counts();
   test_switch_log();
   test_line_sets(dir);
+  test_sync_levels(dir);
   char cmd[256];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system(cmd) != 0)
