@@ -62,6 +62,41 @@ def fmt_kb(b):
     return "–" if b is None else f"{b / 1024:.0f} KB"
 
 
+def targets_table(out, result, meta):
+    """The targets set for the SQLite workload (docs/measurements.md), each
+    with what this run measured and whether it meets it."""
+    rows = []
+
+    def add(what, value, shown, limit, meets):
+        rows.append({"target": what, "value": value, "limit": limit,
+                     "met": None if value is None else meets(value)})
+        verdict = "–" if value is None else ("met" if meets(value) else "**not met**")
+        out.append(f"| {what} | {shown if value is not None else '–'} | {verdict} |")
+
+    out.append("Targets (SQLite workload):")
+    out.append("")
+    out.append("| target | measured | |")
+    out.append("|---|---|---|")
+    for b in ("lp-time", "lp-counts"):
+        flush = result["main"].get(b, {}).get("sqlite", {}).get("flush_ns")
+        ms = flush["median"] / 1e6 if flush else None
+        add(f"flush at exit ≤ 100 ms ({b}, to the commit, median)", ms,
+            f"{ms:.1f} ms" if ms is not None else "", 100, lambda v: v <= 100)
+    annotate = [int(x) for x in meta.get("annotate_ns.sqlite", "").split() if x]
+    med = summarize(annotate)["median"] / 1e9 if annotate else None
+    add("`lineprof annotate sqlite3.c` < 1 s (median)", med,
+        f"{med:.2f} s" if med is not None else "", 1, lambda v: v < 1)
+    plain = int(meta.get("compile_ns.sqlite.plain") or 0)
+    for b in ("lp-time", "lp-counts"):
+        ns = int(meta.get(f"compile_ns.sqlite.{b}") or 0)
+        ratio = ns / plain if ns and plain else None
+        add(f"compile ≤ 1.3x plain ({b}, two compiles in parallel)", ratio,
+            f"{ratio:.2f}x ({ns / 1e9:.0f} s against {plain / 1e9:.0f} s)"
+            if ratio is not None else "", 1.3, lambda v: v <= 1.3)
+    out.append("")
+    result["targets"] = rows
+
+
 def main():
     if len(sys.argv) != 5:
         sys.exit("Usage: report.py META.tsv RUNS.tsv OUT.md OUT.json")
@@ -128,6 +163,7 @@ def main():
                f" {meta['compile_s']} s of it compiling")
     out.append(f"- SQLite {meta['sqlite']}")
     out.append("")
+    targets_table(out, result, meta)
     out.append("Median wall time in seconds, and its ratio to plain (clang -O2 -g). "
                "Inputs: " + "; ".join(f"{w} `{input_of('main', w)}`" for w in workloads)
                + ".")
