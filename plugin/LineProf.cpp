@@ -2240,7 +2240,6 @@ void ModuleInstrumenter::emitDescriptor() {
     auto *G = new GlobalVariable(M, ArrayType::get(I32, W.size()), true,
                                  GlobalValue::PrivateLinkage,
                                  ConstantDataArray::get(Ctx, W), Name);
-    G->setAlignment(Align(4));
     return ConstantExpr::getPointerCast(G, PtrTy);
   };
   std::vector<uint32_t> SegW;
