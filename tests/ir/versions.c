@@ -9,7 +9,8 @@
 // RUN: FileCheck %s < %t.out.ll
 // RUN: %opt -passes=verify -disable-output %t.out.ll
 // RUN: %clang -g -O2 -fpass-plugin=%plugin -S -emit-llvm %s -o - | FileCheck --check-prefix=O2 %s
-// Not at -O0, where nothing would gain from it.
+// At -O0 too (optnone), where each test before a probe was a reload, a
+// branch and stack copies of the timestamp on every boundary.
 // RUN: %clang -g -O0 -fpass-plugin=%plugin -S -emit-llvm %s -o - | FileCheck --check-prefix=O0 %s
 
 unsigned steps(unsigned long x, int n) {
@@ -56,6 +57,10 @@ unsigned steps(unsigned long x, int n) {
 // O2: [[HALF:%[0-9]+]] = lshr {{(exact )?}}i64 {{%[0-9]+}}, 1{{$|,}}
 // O2: select i1 {{%[0-9]+}}, i64 [[HALF]], i64 {{%[0-9]+}}
 
-// O0-LABEL: define {{.*}} @steps(
-// O0-NOT: lp.untimed
+// The while loop's body, `3 * x + 1` and `x >>= 1`, once in each copy.
+// O0-LABEL: define {{.*}} @steps.lp.prof(
+// O0: mul i64 3,
+// O0: lshr i64 {{%[0-9]+}}, 1,
+// O0: mul i64 3,
+// O0: lshr i64 {{%[0-9]+}}, 1,
 // O0: {{^}}}
