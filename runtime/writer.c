@@ -1014,6 +1014,16 @@ out:
   return rc;
 }
 
+/* The integer a PRAGMA returns, or -1 with w->error set. */
+static long long lp_pragma_int(struct lp_writer *w, const char *sql) {
+  sqlite3_stmt *st;
+  if (lp_prepare(w, &st, sql) != 0)
+    return -1;
+  long long v = lp_run(w, st, 1);
+  sq.finalize(st);
+  return v;
+}
+
 /* Opens the database at path and makes sure it has our schema, inside an
  * open write transaction. Returns 0, or -1 with w->error set. */
 static int lp_open(struct lp_writer *w, const char *path) {
@@ -1028,11 +1038,7 @@ static int lp_open(struct lp_writer *w, const char *path) {
   /* In WAL mode, NORMAL never corrupts the database; only the last runs
    * can be lost to a power cut. It saves an fsync per run at exit. */
   sq.exec(w->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
-  sqlite3_stmt *st;
-  if (lp_prepare(w, &st, "PRAGMA user_version") != 0)
-    return -1;
-  long long version = lp_run(w, st, 1);
-  sq.finalize(st);
+  long long version = lp_pragma_int(w, "PRAGMA user_version");
   if (version < 0)
     return -1;
   if (version > LP_SCHEMA_VERSION) {
@@ -1065,27 +1071,22 @@ static int lp_open(struct lp_writer *w, const char *path) {
    * first, the run is written with FULL, which syncs the journal before
    * the database. */
   w->created = version == 0;
-  if (version == 0)
+  if (version == 0) {
     sq.exec(w->db, "PRAGMA page_size=16384", NULL, NULL, NULL);
+    sq.exec(w->db, "PRAGMA synchronous=OFF", NULL, NULL, NULL);
+  }
   for (;;) {
-    if (version == 0)
-      sq.exec(w->db, w->created ? "PRAGMA synchronous=OFF"
-                                : "PRAGMA synchronous=FULL", NULL, NULL, NULL);
     int rc = sq.exec(w->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc == SQLITE_OK && w->created) {
-      sqlite3_stmt *pages = NULL;
-      long long n = lp_prepare(w, &pages, "PRAGMA page_count") != 0
-                        ? -1
-                        : lp_run(w, pages, 1);
-      if (pages)
-        sq.finalize(pages);
       /* Page 1 exists in the transaction even for an empty file; a
        * table needs a page of its own. */
+      long long n = lp_pragma_int(w, "PRAGMA page_count");
       if (n < 0 || n > 1) {
         sq.exec(w->db, "ROLLBACK", NULL, NULL, NULL);
         if (n < 0)
           return -1;
         w->created = 0;
+        sq.exec(w->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
         continue;
       }
     }
