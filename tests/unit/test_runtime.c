@@ -399,19 +399,19 @@ static void test_line_sets(const char *dir) {
 /* SQLite's syncs, counted: these definitions come before libc's for the
  * SQLite library that the writer loads. */
 static int sync_calls;
+static int counted_sync(int (**real)(int), const char *name, int fd) {
+  if (!*real)
+    *real = (int (*)(int))dlsym(RTLD_NEXT, name);
+  sync_calls++;
+  return (*real)(fd);
+}
 int fdatasync(int fd) {
   static int (*real)(int);
-  if (!real)
-    real = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
-  sync_calls++;
-  return real(fd);
+  return counted_sync(&real, "fdatasync", fd);
 }
 int fsync(int fd) {
   static int (*real)(int);
-  if (!real)
-    real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
-  sync_calls++;
-  return real(fd);
+  return counted_sync(&real, "fsync", fd);
 }
 
 /* The first run into an empty file is written without a sync (it holds
