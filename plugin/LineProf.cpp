@@ -26,6 +26,7 @@
 #include "llvm/Analysis/BlockFrequencyInfo.h"
 #include "llvm/Analysis/ConstantFolding.h"
 #include "llvm/Analysis/BranchProbabilityInfo.h"
+#include "llvm/Analysis/CFG.h"
 #include "llvm/Analysis/LoopInfo.h"
 #include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/Demangle/Demangle.h"
@@ -84,7 +85,7 @@ using namespace llvm;
 namespace {
 
 // Must match runtime/lineprof_abi.h.
-constexpr uint32_t AbiVersion = 6;
+constexpr uint32_t AbiVersion = 7;
 constexpr uint32_t ModTiming = 0x1, ModDebugInfo = 0x2;
 constexpr uint32_t SegCall = 0x1, SegCallProbes = 0x2;
 constexpr uint32_t FnNoReentry = 0x1;   // LP_FN_NO_REENTRY
@@ -100,6 +101,7 @@ constexpr uint64_t GateCountdown = 0, GateWeight = 1, GateWords = 2;
 // LP_SWITCH_LONG, LP_SWITCH_EVERY, LP_SWITCH_LAST, LP_SWITCH_WORDS
 constexpr uint64_t SwitchLong = 1 << 12, SwitchEvery = 1 << 18,
                    SwitchLast = 0, SwitchWords = 2 + 2 * 64;
+constexpr uint64_t SwitchBounded = 1ull << 63; // LP_SWITCH_BOUNDED
 // After the runtime's words, the arguments of __lineprof_switch_slow.
 constexpr uint64_t SwitchArgNow = SwitchWords, SwitchArgD = SwitchWords + 1,
                    SwitchArgW = SwitchWords + 2, SwitchArgP = SwitchWords + 3,
@@ -359,15 +361,17 @@ private:
   void instrumentExecCalls(Function &F);
   Value *readClock(IRBuilder<> &B);
   Value *countProbe(IRBuilder<> &B);
-  enum class ProbeKind { Start, Close, Calibrate };
+  enum class ProbeKind { Start, Close, CloseBounded, Calibrate };
   Function *getOrCreateProbe(ProbeKind Kind);
   GlobalVariable *SwitchLog = nullptr; // the thread's involuntary switches
   Function *getOrCreateSwitchHelper();
   Function *createHelper(StringRef Name, unsigned NumArgs);
   Value *switchWord(IRBuilder<> &B, uint64_t Word);
-  Value *callSwitch(IRBuilder<> &B, Value *Now, Value *D, Value *W, Value *P);
+  Value *callSwitch(IRBuilder<> &B, Value *Now, Value *D, Value *W, Value *P,
+                    bool Bounded = false);
   Value *callSwitchIf(Value *Cond, Instruction *Before, Value *Now, Value *D,
-                      Value *W, Value *P, Value *Otherwise);
+                      Value *W, Value *P, Value *Otherwise,
+                      bool Bounded = false);
   Function *getOrCreateGateHelper();
   CallingConv::ID probeCallingConv() const;
   bool probeReturnsFP() const;
@@ -377,7 +381,8 @@ private:
   uint64_t ProbeWordIndex = 0; // the current function's probe-cost word
   BlockClock emitGate(Value *Buf, Instruction *Before, Value *Hits);
   void markOurs(Instruction *I);
-  Value *closeSegment(Instruction *Before, BlockClock &C, uint32_t SegIdx);
+  Value *closeSegment(Instruction *Before, BlockClock &C, uint32_t SegIdx,
+                      bool Bounded);
   Value *timedProbe(Instruction *Before, BlockClock &C, ProbeKind Kind,
                     uint64_t Word, Value *Start, Value *Fallback);
   Value *startClock(Instruction *Before, BlockClock &C);
@@ -1078,6 +1083,10 @@ Function *ModuleInstrumenter::getOrCreateSwitchHelper() {
   Value *Now = arg(SwitchArgNow), *D = arg(SwitchArgD), *W = arg(SwitchArgW),
         *P = arg(SwitchArgP);
   Value *Fn = B.CreateLoad(PtrTy, getOrCreateHidden("__lineprof_rt_switch", PtrTy));
+  // The runtime gets W as it is; the weight is W without the flag of
+  // bounded code.
+  Value *Raw = W;
+  W = B.CreateAnd(W, B.getInt64(~SwitchBounded));
   // A close sends every long sample; one of weight 1 needs no asking.
   Value *Unweighted = B.CreateAnd(B.CreateICmpNE(D, B.getInt64(0)),
                                   B.CreateICmpULE(W, B.getInt64(1)));
@@ -1086,7 +1095,7 @@ Function *ModuleInstrumenter::getOrCreateSwitchHelper() {
   auto *SwitchTy = FunctionType::get(I64, {PtrTy, I64, I64, I64}, false);
   Value *Log = B.CreatePointerCast(SwitchLog, PtrTy);
   Value *R = B.CreateCall(SwitchTy, B.CreatePointerCast(Fn, pointerTo(SwitchTy)),
-                          {Log, Now, D, W});
+                          {Log, Now, D, Raw});
   B.CreateBr(Asked);
   B.SetInsertPoint(Asked);
   PHINode *Weight = B.CreatePHI(I64, 2, "lp.w");
@@ -1118,9 +1127,12 @@ Value *ModuleInstrumenter::switchWord(IRBuilder<> &B, uint64_t Word) {
 }
 
 // Stores the arguments of __lineprof_switch_slow and calls it; returns its
-// result as an i64.
+// result as an i64. Bounded: the sample is of bounded code (isBounded),
+// which the weight's flag tells the runtime.
 Value *ModuleInstrumenter::callSwitch(IRBuilder<> &B, Value *Now, Value *D,
-                                      Value *W, Value *P) {
+                                      Value *W, Value *P, bool Bounded) {
+  if (Bounded)
+    W = B.CreateOr(W, B.getInt64(SwitchBounded));
   markOurs(B.CreateStore(Now, switchWord(B, SwitchArgNow)));
   markOurs(B.CreateStore(D, switchWord(B, SwitchArgD)));
   markOurs(B.CreateStore(W, switchWord(B, SwitchArgW)));
@@ -1132,11 +1144,12 @@ Value *ModuleInstrumenter::callSwitch(IRBuilder<> &B, Value *Now, Value *D,
 // top of the block after the branch, below the result's phi).
 Value *ModuleInstrumenter::callSwitchIf(Value *Cond, Instruction *Before,
                                         Value *Now, Value *D, Value *W,
-                                        Value *P, Value *Otherwise) {
+                                        Value *P, Value *Otherwise,
+                                        bool Bounded) {
   Instruction *Then =
       SplitBlockAndInsertIfThen(Cond, Before, false, UnlikelyWeights);
   IRBuilder<> TB(Then);
-  Value *Asked = callSwitch(TB, Now, D, W, P);
+  Value *Asked = callSwitch(TB, Now, D, W, P, Bounded);
   IRBuilder<> B(Before);
   PHINode *R = B.CreatePHI(I64, 2, "lp.asked");
   R->addIncoming(Asked, Then->getParent());
@@ -1167,9 +1180,10 @@ Value *ModuleInstrumenter::callSwitchIf(Value *Cond, Instruction *Before,
 constexpr uint64_t CalibrationCap = 4096;
 
 Function *ModuleInstrumenter::getOrCreateProbe(ProbeKind Kind) {
-  StringRef Name = Kind == ProbeKind::Close       ? "__lineprof_close"
-                   : Kind == ProbeKind::Calibrate ? "__lineprof_calibrate"
-                                                  : "__lineprof_start";
+  StringRef Name = Kind == ProbeKind::Close          ? "__lineprof_close"
+                   : Kind == ProbeKind::CloseBounded ? "__lineprof_close_bounded"
+                   : Kind == ProbeKind::Calibrate    ? "__lineprof_calibrate"
+                                                     : "__lineprof_start";
   if (Function *F = M.getFunction(Name))
     return F;
   bool Close = Kind != ProbeKind::Start;
@@ -1206,12 +1220,14 @@ Function *ModuleInstrumenter::getOrCreateProbe(ProbeKind Kind) {
       // A long sample goes to the helper, which asks about switches when
       // its weight is over 1 and adds it; the fresh timestamp it returns
       // keeps the asking out of the next segment. (One test on the fast
-      // path: the weight's is in the helper.)
+      // path: the weight's is in the helper.) A segment of bounded code
+      // says so with the weight (runtime/switches.c).
       Instruction *Then =
           SplitBlockAndInsertIfThen(B.CreateICmpUGT(D, B.getInt64(SwitchLong)),
                                     Ret, false, UnlikelyWeights);
       IRBuilder<> TB(Then);
-      Value *After = callSwitch(TB, Now, D, Weight, TB.CreatePtrToInt(P, I64));
+      Value *After = callSwitch(TB, Now, D, Weight, TB.CreatePtrToInt(P, I64),
+                                Kind == ProbeKind::CloseBounded);
       TB.CreateRet(TB.CreateBitCast(After, probeReturnType()));
       Then->eraseFromParent();
       B.SetInsertPoint(Ret);
@@ -1247,7 +1263,7 @@ Value *ModuleInstrumenter::timedProbe(Instruction *Before, BlockClock &C,
   Value *Now = callProbe(B,
                          getOrCreateProbe(Kind == ProbeKind::Start
                                               ? ProbeKind::Calibrate
-                                              : ProbeKind::Close),
+                                              : Kind),
                          {B.getInt64(Word), Start,
                           C.Weight ? C.Weight : B.getInt64(1)},
                          "lp.t");
@@ -1260,11 +1276,13 @@ Value *ModuleInstrumenter::timedProbe(Instruction *Before, BlockClock &C,
   return Phi;
 }
 
-// Closes the open segment: its ticks get (now - start) * weight.
+// Closes the open segment: its ticks get (now - start) * weight. Bounded:
+// the segment has no calls (isBounded).
 Value *ModuleInstrumenter::closeSegment(Instruction *Before, BlockClock &C,
-                                        uint32_t SegIdx) {
-  return timedProbe(Before, C, ProbeKind::Close, TicksBase + SegIdx, C.Ticks,
-                    C.Ticks);
+                                        uint32_t SegIdx, bool Bounded) {
+  return timedProbe(Before, C,
+                    Bounded ? ProbeKind::CloseBounded : ProbeKind::Close,
+                    TicksBase + SegIdx, C.Ticks, C.Ticks);
 }
 
 // The thread's timestamp count just after the probe that returned T, read
@@ -1503,6 +1521,27 @@ static Instruction *codeEnd(BasicBlock &BB) {
   return Term;
 }
 
+// Whether I runs a fixed, short piece of machine code: it is no call, or
+// a call of an intrinsic that moves no memory (memcpy and memset can become
+// library calls, and take as long as their size). Bounded code, a segment
+// or a whole function of such instructions without a loop, can only take
+// microseconds through a page fault, a switch or a stall: the runtime
+// counts a long weighted sample of it once unless the thread faulted
+// (runtime/switches.c).
+static bool isBounded(const Instruction &I) {
+  auto *CB = dyn_cast<CallBase>(&I);
+  return !CB || (isa<IntrinsicInst>(CB) && !isa<MemIntrinsic>(CB));
+}
+
+static bool isBounded(const Function &F) {
+  for (const Instruction &I : instructions(F))
+    if (!isBounded(I))
+      return false;
+  SmallVector<std::pair<const BasicBlock *, const BasicBlock *>, 4> Back;
+  FindFunctionBackedges(F, Back);
+  return Back.empty();
+}
+
 // Whether the frame ends where codeEnd says: a return, a resume, or a
 // musttail call.
 static bool leavesFrame(const Instruction *End) {
@@ -1704,6 +1743,8 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
                       MDNode::concatenate(I.getMetadata(LLVMContext::MD_noalias),
                                           CounterScope));
 
+  bool Bounded = Timing != TimingMode::None && isBounded(F);
+
   // Collect the original blocks before we add any.
   SmallVector<BasicBlock *, 32> Blocks;
   for (BasicBlock &BB : F)
@@ -1885,13 +1926,14 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
       Value *D = TB.CreateSub(Now, EntryClock.Ticks);
       // A long call that stands for more than one and was preempted
       // counts once (runtime/switches.c), and so do the timestamps
-      // taken in it.
+      // taken in it; so does one of a bounded function that was stopped.
       Value *Weight = EntryClock.Weight;
       if (Weight) {
         Instruction *At = &*TB.GetInsertPoint();
         Value *Ask = TB.CreateAnd(TB.CreateICmpUGT(D, TB.getInt64(SwitchLong)),
                                   TB.CreateICmpUGT(Weight, TB.getInt64(1)));
-        Weight = callSwitchIf(Ask, At, Now, D, Weight, TB.getInt64(0), Weight);
+        Weight = callSwitchIf(Ask, At, Now, D, Weight, TB.getInt64(0), Weight,
+                              Bounded);
         TB.SetInsertPoint(At);
         D = TB.CreateMul(D, Weight);
       }
@@ -1970,6 +2012,7 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
 
     // Walk the block and cut it into segments.
     SegmentInfo Cur{FnIndex, FI.File, 0, BlockIdx, 0};
+    bool CurBounded = true; // no call in Cur so far
     // Close the open segment before I and open Next.
     // A call segment's duration holds the timestamps its callee took: the
     // timed path counts them (the thread's timestamp count when the call
@@ -1978,7 +2021,7 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
     Value *CallProbes = nullptr;
     auto closeCall = [&](Instruction *Before, uint32_t SegIdx) {
       Segments.push_back({FnIndex, Cur.File, 0, BlockIdx, SegCallProbes});
-      Value *T = closeSegment(Before, Clock, SegIdx);
+      Value *T = closeSegment(Before, Clock, SegIdx, false);
       IRBuilder<> CB(probeCallOf(T));
       Value *N = CB.CreateSub(CB.CreateLoad(I64, ProbeCount), CallProbes);
       if (Clock.Weight)
@@ -1993,11 +2036,12 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
         if (Cur.Flags & SegCall)
           Clock.Ticks = closeCall(Before, SegIdx);
         else
-          Clock.Ticks = closeSegment(Before, Clock, SegIdx);
+          Clock.Ticks = closeSegment(Before, Clock, SegIdx, CurBounded);
         if (Next.Flags & SegCall)
           CallProbes = probeCountAfter(Clock.Ticks);
       }
       Cur = Next;
+      CurBounded = true;
     };
     auto lineAt = [&](const DebugLoc &DL, uint32_t &Line, uint32_t &File) {
       if (!DL || DL.getLine() == 0)
@@ -2033,6 +2077,7 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
         // before it and take a fresh timestamp after it.
         boundary(I, {FnIndex, HasLoc ? File : Cur.File, HasLoc ? Line : Cur.Line,
                      BlockIdx, 0});
+        CurBounded = false;
         if (Timing != TimingMode::None)
           Clock.Ticks = startClock(I->getNextNode(), Clock);
         continue;
@@ -2050,14 +2095,15 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
           boundary(I->getNextNode(), {FnIndex, Call.File, 0, BlockIdx, 0});
         continue;
       }
-      if (!HasLoc)
-        continue;
-      if (Cur.Line == 0) {
-        Cur.Line = Line;
-        Cur.File = File;
-      } else if (Line != Cur.Line || File != Cur.File) {
-        boundary(I, {FnIndex, File, Line, BlockIdx, 0});
+      if (HasLoc) {
+        if (Cur.Line == 0) {
+          Cur.Line = Line;
+          Cur.File = File;
+        } else if (Line != Cur.Line || File != Cur.File) {
+          boundary(I, {FnIndex, File, Line, BlockIdx, 0});
+        }
       }
+      CurBounded &= isBounded(*I);
     }
 
     uint32_t TLine = 0, TFile = 0;
@@ -2093,7 +2139,7 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
     uint32_t LastSeg = Segments.size();
     Segments.push_back(Cur);
     if (Timing != TimingMode::None)
-      closeSegment(Term, Clock, LastSeg);
+      closeSegment(Term, Clock, LastSeg, CurBounded && isBounded(*Term));
     if (leavesFrame(Term))
       leaveFrame(Term);
   }
@@ -2575,6 +2621,7 @@ static bool callFree(const Loop &L) {
             continue;
         if (const Function *Callee = CB->getCalledFunction())
           if (Callee->getName() == "__lineprof_close" ||
+              Callee->getName() == "__lineprof_close_bounded" ||
               Callee->getName() == "__lineprof_calibrate" ||
               Callee->getName() == "__lineprof_start" ||
               Callee->getName() == "__lineprof_gate")

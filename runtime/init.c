@@ -15,6 +15,7 @@ __attribute__((constructor)) static void lp_start(void) {
   started = 1;
   lp_config_init();
   lp_registry_init();
+  lp_switch_init();
   lp_exit_init();
   lp_snapshot_init();
 }

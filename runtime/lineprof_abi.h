@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#define LP_ABI_VERSION 6
+#define LP_ABI_VERSION 7
 
 /* lp_module_desc.flags */
 #define LP_MOD_TIMING 0x1u    /* timestamps were placed (not counts-only) */
@@ -166,13 +166,22 @@ void __lineprof_before_exec(void);
  *   __lineprof_switch(log, now, d, w): for a sample [now - d, now] longer
  *       than LP_SWITCH_LONG ticks, of weight w > 1: returns 1 if the thread
  *       was switched out involuntarily since the newest note at or before
- *       its start, else w. With no such note (older than the log), w. */
+ *       its start, else w. With no such note (older than the log), w.
+ *       LP_SWITCH_BOUNDED set in w marks a sample of bounded code (a
+ *       segment, or a whole call, without calls and without loops): one
+ *       longer than LP_STALL_LONG ticks returns 1 also when the thread had
+ *       no page fault and no switch since the note (a stall: an interrupt,
+ *       a signal handler, the host of a virtual machine); the bit is not
+ *       part of the weight returned. */
 #define LP_SWITCH_LONG (1u << 12)  /* ticks: 1 to 4 us */
+#define LP_STALL_LONG (1u << 13)   /* ticks: 2 to 8 us */
+#define LP_SWITCH_BOUNDED (1ull << 63)
 #define LP_SWITCH_EVERY (1u << 18) /* ticks: 65 to 260 us */
 #define LP_SWITCH_NOTES 64
 #define LP_SWITCH_LAST 0  /* timer at the newest note */
 #define LP_SWITCH_COUNT 1 /* notes written so far */
-#define LP_SWITCH_FIRST 2 /* LP_SWITCH_NOTES pairs: timer, switches */
+#define LP_SWITCH_FIRST 2 /* LP_SWITCH_NOTES pairs: timer, the runtime's
+                             counts (switches and faults) */
 #define LP_SWITCH_WORDS (LP_SWITCH_FIRST + 2 * LP_SWITCH_NOTES)
 /* (The instrumented code keeps words of its own after these: the
  * arguments of its out-of-line helper, which passes them in memory so that

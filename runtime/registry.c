@@ -302,7 +302,7 @@ static void lp_fork_child(void) {
   pthread_mutex_init(&lp_lock, NULL);
   lp_config_after_fork();
   lp_writer_new_run();
-  lp_preempted_reset();
+  lp_once_reset();
   struct lp_buffer *mine = pthread_getspecific(lp_thread_key);
   for (struct lp_module *m = lp_modules; m; m = m->next) {
     uint64_t n = lp_buffer_words(m->desc);

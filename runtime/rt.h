@@ -64,11 +64,20 @@ LP_HIDDEN void lp_config_after_fork(void); /* a child starts a new run */
 LP_HIDDEN void lp_registry_init(void);
 LP_HIDDEN double lp_ticks_per_second(void);
 LP_HIDDEN double lp_probe_overhead_ticks(void);
-/* Long weighted samples that __lineprof_switch found preempted, all threads. */
+/* Long weighted samples that __lineprof_switch counted once, all threads:
+ * preempted, and bounded code stopped without a switch. */
 LP_HIDDEN uint64_t lp_preempted_samples(void);
-LP_HIDDEN void lp_preempted_reset(void); /* a forked child's new run */
-/* The thread's involuntary context switches so far (*ok = 0 if unknown). */
+LP_HIDDEN uint64_t lp_stalled_samples(void);
+LP_HIDDEN void lp_once_reset(void); /* a forked child's new run */
+LP_HIDDEN void lp_switch_init(void);  /* maps the code of the question */
+/* The thread's involuntary context switches and page faults so far, in one
+ * word (lp_events; *ok = 0 if unknown). */
 LP_HIDDEN extern uint64_t (*lp_switch_counter)(int *ok);
+static inline uint64_t lp_events(uint64_t switches, uint64_t faults) {
+  return (switches & 0xffffffffu) | faults << 32;
+}
+static inline uint32_t lp_switches_of(uint64_t events) { return (uint32_t)events; }
+static inline uint32_t lp_faults_of(uint64_t events) { return (uint32_t)(events >> 32); }
 
 /* Calls fn for each registered module with the summed words of all its
  * threads (live and retired), under the registry lock. */

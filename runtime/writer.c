@@ -1401,11 +1401,12 @@ static int lp_write_to(const char *path, const struct lp_run_end *end,
   if (rc == 0) {
     snprintf(lp_last.path, sizeof lp_last.path, "%s", path);
     lp_last.run_id = w.run_id;
-    lp_note("wrote run %lld to %s: %llu lines in %.1f ms; %llu preempted "
-            "samples counted once", w.run_id, path,
+    lp_note("wrote run %lld to %s: %llu lines in %.1f ms; samples counted "
+            "once: %llu preempted, %llu stalled", w.run_id, path,
             (unsigned long long)w.lines_written,
             (double)(lp_clock_ns(CLOCK_MONOTONIC) - flush_start) / 1e6,
-            (unsigned long long)lp_preempted_samples());
+            (unsigned long long)lp_preempted_samples(),
+            (unsigned long long)lp_stalled_samples());
   }
   return rc;
 }

@@ -31,9 +31,9 @@ int pick(int n) {
 // TABLE: @lp.callee = private unnamed_addr constant [5 x i8] c"work\00"
 // TABLE: @lp.segments = private constant [{{[0-9]+}} x i32] [i32 0, i32 0, i32 {{[0-9]+}},
 // RECORD: segment: 0 0 21 {{[0-9]+}} 1 0
-// ABI 6, flags 3 (timing, debug info), 4 blocks, 1 function, 1 file, 1 callee,
+// ABI 7, flags 3 (timing, debug info), 4 blocks, 1 function, 1 file, 1 callee,
 // 1 gate.
-// TABLE: @__lineprof_module = internal constant { i32, i32, i32, i32, i32, i32, i32, i32, {{.*}} } { i32 6, i32 3, i32 4, i32 {{[0-9]+}}, i32 1, i32 1, i32 1, i32 1,
+// TABLE: @__lineprof_module = internal constant { i32, i32, i32, i32, i32, i32, i32, i32, {{.*}} } { i32 7, i32 3, i32 4, i32 {{[0-9]+}}, i32 1, i32 1, i32 1, i32 1,
 // TABLE: @llvm.global_ctors = {{.*}}@__lineprof_ctor
 // TABLE: @llvm.global_dtors = {{.*}}@__lineprof_dtor
 
@@ -83,11 +83,13 @@ int pick(int n) {
 // CHECK: [[TIMED]]:
 // The program's own memory accesses are marked as not aliasing counters.
 // CHECK: load i32, {{.*}} !noalias [[SCOPE]]
-// A segment closes with (now - start) * weight added to its ticks.
-// CHECK: call preserve_mostcc double @__lineprof_close(i64 {{[0-9]+}}, i64 %lp.t{{[0-9]*}}, i64 %lp.weight)
+// A segment closes with (now - start) * weight added to its ticks; one
+// without calls is bounded code (tests/ir/bounded.c).
+// CHECK: call preserve_mostcc double @__lineprof_close_bounded(i64 {{[0-9]+}}, i64 %lp.t{{[0-9]*}}, i64 %lp.weight)
 // The call to work() is a segment of its own, between two timestamps.
 // CHECK: call i32 @work(
 // CHECK-NEXT: load i64, {{.*}} @__lineprof_probes
+// CHECK: call preserve_mostcc double @__lineprof_close(i64 {{[0-9]+}}, i64 %lp.t{{[0-9]*}}, i64 %lp.weight)
 // At the return the call was primitive if the active frame is its own:
 // then a timed call adds its duration, and the frame is released.
 // CHECK: [[P:%lp.primitive[0-9]+]] = icmp eq i64 [[ACT:%[0-9]+]], {{%[0-9]+}}

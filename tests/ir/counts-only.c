@@ -5,7 +5,7 @@
 
 int twice(int x) { return 2 * x; }
 
-// CHECK: @__lineprof_module = internal constant {{.*}} { i32 6, i32 2,
+// CHECK: @__lineprof_module = internal constant {{.*}} { i32 7, i32 2,
 // CHECK-LABEL: define {{.*}} @twice(
 // CHECK: add i64 {{.*}}, 1
 // CHECK-NOT: rdtsc

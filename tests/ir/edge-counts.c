@@ -101,7 +101,7 @@ int wrap(int x) { return g(x) + 1; }
 // The call's block (10) in with_call() leaves through an uncounted edge too.
 // EDGES: edge: 1 10 -1 -1 1
 // EDGES-NOT: edge: 2
-// TABLE: @__lineprof_module = internal constant {{.*}} { i32 6, i32 2, i32 16,
+// TABLE: @__lineprof_module = internal constant {{.*}} { i32 7, i32 2, i32 16,
 
 // TIME-NOT: lp.edge
 // TIME: @lp.functions = {{.*}} i32 0, i32 1 }, {{.*}} i32 7, i32 0 }, {{.*}} i32 15, i32 0 }]

@@ -22,7 +22,7 @@ int count_big(const int *a, int n) {
 // One gate for the entry and one per loop header: 4 in all, each with its
 // own two words (countdown, weight) after the hit counters, and counted in
 // the module's table (n_gates, the 8th field).
-// CHECK: @__lineprof_module = internal constant {{.*}} { i32 6, i32 3, i32 {{[0-9]+}}, i32 {{[0-9]+}}, i32 1, i32 1, i32 {{[0-9]+}}, i32 4,
+// CHECK: @__lineprof_module = internal constant {{.*}} { i32 7, i32 3, i32 {{[0-9]+}}, i32 {{[0-9]+}}, i32 1, i32 1, i32 {{[0-9]+}}, i32 4,
 // CHECK-LABEL: define {{.*}} @count_big(
 // CHECK-COUNT-4: %lp.timed{{[0-9]*}} = icmp slt i64
 // CHECK-NOT: %lp.timed{{[0-9]*}} = icmp

@@ -8,5 +8,5 @@ int one(void) { return 1; }
 // WARN: lineprof: warning: {{.*}}nodebug.c: no debug info; compile with -g for line-level data (function-level data is still collected)
 // WARN-NOT: warning
 // The module has no debug-info flag (2), only timing (1).
-// CHECK-DAG: @__lineprof_module = internal constant {{.*}} { i32 6, i32 1,
+// CHECK-DAG: @__lineprof_module = internal constant {{.*}} { i32 7, i32 1,
 // CHECK-DAG: c"one\00"

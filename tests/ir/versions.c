@@ -44,13 +44,13 @@ unsigned steps(unsigned long x, int n) {
 // CHECK-NEXT: load i64, {{.*}} %lp.edge,
 // CHECK: %lp.edge{{[0-9]+}} = getelementptr inbounds i64, {{.*}}
 // CHECK-NEXT: zext i1
-// CHECK: call preserve_mostcc double @__lineprof_close(
+// CHECK: call preserve_mostcc double @__lineprof_close_bounded(
 // The first block of an untimed copy; none has a probe.
 // CHECK: {{^}}[[CODE]].lp.untimed:
-// CHECK-NOT: @__lineprof_{{start|close|calibrate}}(
+// CHECK-NOT: @__lineprof_{{start|close(_bounded)?|calibrate}}(
 // CHECK: {{^}}[[PICK]]:
 // CHECK-NEXT: br i1 %[[FOR]], label %{{[0-9]+}}, label %{{[0-9]+}}, !prof
-// CHECK-NOT: @__lineprof_{{start|close|calibrate}}(
+// CHECK-NOT: @__lineprof_{{start|close(_bounded)?|calibrate}}(
 // CHECK: {{^}}}
 
 // O2-LABEL: define internal {{.*}} @steps.lp.prof(

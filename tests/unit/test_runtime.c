@@ -499,6 +499,30 @@ static void test_switch_log(void) {
   CHECK(__lineprof_switch(log, last + 10, last - 1000, 8) == 8); /* too old */
   fake_switches = 7;
   CHECK(__lineprof_switch(log, last + 10, 5000, 8) == 1); /* newest notes */
+  /* Bounded code (LP_SWITCH_BOUNDED): a sample over LP_STALL_LONG ticks
+   * with no switch and no page fault since the note was stopped: once. */
+  uint64_t t = last + 100000, b = LP_SWITCH_BOUNDED;
+  fake_switches = lp_events(7, 40);
+  __lineprof_switch(log, t, 0, 0);
+  uint64_t stalled = lp_stalled_samples();
+  CHECK(__lineprof_switch(log, t + 20000, 10000, 64 | b) == 1);
+  CHECK(lp_stalled_samples() == stalled + 1);
+  /* Not longer than LP_STALL_LONG: keeps its weight. */
+  CHECK(__lineprof_switch(log, t + 30000, LP_STALL_LONG, 64 | b) == 64);
+  /* The same sample, not bounded: keeps its weight. */
+  CHECK(__lineprof_switch(log, t + 40000, 10000, 64) == 64);
+  CHECK(lp_stalled_samples() == stalled + 1);
+  /* A page fault since the note: the code's own time, keeps its weight. */
+  fake_switches = lp_events(7, 41);
+  CHECK(__lineprof_switch(log, t + 50000, 10000, 64 | b) == 64);
+  /* A switch: once, counted as preempted. */
+  fake_switches = lp_events(8, 41);
+  before = lp_preempted_samples();
+  CHECK(__lineprof_switch(log, t + 60000, 10000, 64 | b) == 1);
+  CHECK(lp_preempted_samples() == before + 1 && lp_stalled_samples() == stalled + 1);
+  /* A weight of 1 comes back without the flag, whatever happened. */
+  CHECK(__lineprof_switch(log, t + 70000, 100, 1 | b) == 1);
+  CHECK(__lineprof_switch(log, t + 80000, 1000000, 5 | b) == 5); /* no note */
   lp_switch_counter = real;
   /* The kernel's count exists on this system. */
   int ok = 0;
