@@ -392,6 +392,9 @@ private:
   bool isTimedCall(const CallBase &CB, const TargetLibraryInfo &TLI);
   enum class Reentry : uint8_t { Visiting, Never, Possible };
   DenseMap<const Function *, Reentry> ReentryOf;
+  DenseMap<const Function *, bool> BoundedOf;
+  bool isBounded(const Instruction &I);
+  bool isBounded(const Function &F);
   bool cannotReenter(const Function &F);
   bool callsCannotReenter(const Function &F, const Function *Self);
   SmallPtrSet<const Function *, 16> ReentersOnlyItself; // counts mode
@@ -1521,25 +1524,42 @@ static Instruction *codeEnd(BasicBlock &BB) {
   return Term;
 }
 
-// Whether I runs a fixed, short piece of machine code: it is no call, or
-// a call of an intrinsic that moves no memory (memcpy and memset can become
-// library calls, and take as long as their size). Bounded code, a segment
-// or a whole function of such instructions without a loop, can only take
-// microseconds through a page fault, a switch or a stall: the runtime
+// Bounded code runs a fixed sequence of instructions: it can only take
+// microseconds through a page fault, a switch or a stall, and the runtime
 // counts a long weighted sample of it once unless the thread faulted
-// (runtime/switches.c).
-static bool isBounded(const Instruction &I) {
+// (runtime/switches.c). An instruction is bounded if it is no call, a call
+// of an intrinsic that moves no memory (memcpy and memset can become
+// library calls, and take as long as their size), or a direct call of a
+// bounded function of this module that the linker cannot replace. A
+// function is bounded if all its instructions are and it has no loop.
+// Decided on the code as clang made it, before any is instrumented.
+bool ModuleInstrumenter::isBounded(const Instruction &I) {
   auto *CB = dyn_cast<CallBase>(&I);
-  return !CB || (isa<IntrinsicInst>(CB) && !isa<MemIntrinsic>(CB));
+  if (!CB || (isa<IntrinsicInst>(CB) && !isa<MemIntrinsic>(CB)))
+    return true;
+  const auto *Callee =
+      dyn_cast<Function>(CB->getCalledOperand()->stripPointerCasts());
+  return Callee && !Callee->isInterposable() &&
+         (Callee->hasLocalLinkage() || Callee->isDSOLocal()) &&
+         isBounded(*Callee);
 }
 
-static bool isBounded(const Function &F) {
+bool ModuleInstrumenter::isBounded(const Function &F) {
+  auto Found = BoundedOf.find(&F);
+  if (Found != BoundedOf.end())
+    return Found->second; // false while visiting: a cycle
+  BoundedOf[&F] = false;
+  bool Bounded = !F.isDeclaration();
   for (const Instruction &I : instructions(F))
-    if (!isBounded(I))
-      return false;
-  SmallVector<std::pair<const BasicBlock *, const BasicBlock *>, 4> Back;
-  FindFunctionBackedges(F, Back);
-  return Back.empty();
+    if (Bounded && !isBounded(I))
+      Bounded = false;
+  if (Bounded) {
+    SmallVector<std::pair<const BasicBlock *, const BasicBlock *>, 4> Back;
+    FindFunctionBackedges(F, Back);
+    Bounded = Back.empty();
+  }
+  BoundedOf[&F] = Bounded;
+  return Bounded;
 }
 
 // Whether the frame ends where codeEnd says: a return, a resume, or a
@@ -2021,7 +2041,7 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
     Value *CallProbes = nullptr;
     auto closeCall = [&](Instruction *Before, uint32_t SegIdx) {
       Segments.push_back({FnIndex, Cur.File, 0, BlockIdx, SegCallProbes});
-      Value *T = closeSegment(Before, Clock, SegIdx, false);
+      Value *T = closeSegment(Before, Clock, SegIdx, CurBounded);
       IRBuilder<> CB(probeCallOf(T));
       Value *N = CB.CreateSub(CB.CreateLoad(I64, ProbeCount), CallProbes);
       if (Clock.Weight)
@@ -2091,6 +2111,7 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
           Cur.File = Call.File;
         }
         boundary(I, Call);
+        CurBounded = isBounded(*I); // a bounded callee's call
         if (!isa<InvokeInst>(I))
           boundary(I->getNextNode(), {FnIndex, Call.File, 0, BlockIdx, 0});
         continue;
@@ -2128,6 +2149,7 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
       boundary(Inv, {FnIndex, TLine ? TFile : Cur.File,
                      TLine ? TLine : Cur.Line, BlockIdx, SegCall,
                      calleeId(*Inv)});
+      CurBounded = isBounded(*Inv);
       uint32_t SegIdx = Segments.size();
       Segments.push_back(Cur);
       if (Timing != TimingMode::None)
@@ -2564,10 +2586,13 @@ bool ModuleInstrumenter::run() {
   GatesBase = HitsBase + Blocks;
   TicksBase = GatesBase + GateWords * NumGates;
 
-  for (Function *F : Work) // on the code as clang made it
+  for (Function *F : Work) { // on the code as clang made it
     if (!cannotReenter(*F) && Timing == TimingMode::None &&
         callsCannotReenter(*F, F))
       ReentersOnlyItself.insert(F);
+    if (Timing != TimingMode::None)
+      isBounded(*F);
+  }
   copyPlain(Work);
   emitRuntimeGlue();
   for (Function *F : Work) {

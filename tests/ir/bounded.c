@@ -31,6 +31,30 @@ void copy(char *d, const char *s) {
   memcpy(d, s, 64);
 }
 
+static int leaf(int x) {
+  return x + 1;
+}
+
+int calls_leaf(int x) {
+  return leaf(x) * 2;
+}
+
+int loops_leaf(int n) {
+  int s = 0;
+  for (int i = 0; i < n; i++)
+    s += leaf(i);
+  return s;
+}
+
+int ext(int);
+int calls_ext(int x) {
+  return ext(x) + 1;
+}
+
+int rec(int n) {
+  return n ? rec(n - 1) : 0;
+}
+
 // A function without calls or loops: its segments close bounded, and its
 // exit passes the flag with a long weighted call.
 // CHECK-LABEL: define {{.*}} @straight(
@@ -68,6 +92,40 @@ void copy(char *d, const char *s) {
 // CHECK-NOT: @__lineprof_close_bounded(
 // CHECK: call preserve_mostcc double @__lineprof_close(
 // CHECK-NOT: @__lineprof_close_bounded(
+
+// A call of a bounded function of the module is bounded code: its call
+// segment, and the total of a caller without loops or other calls.
+// CHECK-LABEL: define {{.*}} @calls_leaf(
+// CHECK-NOT: @__lineprof_close(
+// CHECK: call i32 @leaf(
+// CHECK-NOT: @__lineprof_close(
+// CHECK: call preserve_mostcc double @__lineprof_close_bounded(
+// CHECK-NOT: @__lineprof_close(
+// CHECK: or i64 %lp.weight, -9223372036854775808
+// CHECK-LABEL: define {{.*}} @leaf(
+// CHECK-LABEL: define {{.*}} @loops_leaf(
+// CHECK-NOT: @__lineprof_close(
+// CHECK-NOT: -9223372036854775808
+// CHECK: call i32 @leaf(
+// CHECK-NOT: @__lineprof_close(
+// CHECK-NOT: -9223372036854775808
+// CHECK: call preserve_mostcc double @__lineprof_close_bounded(
+// CHECK-NOT: @__lineprof_close(
+// CHECK-NOT: -9223372036854775808
+// CHECK-LABEL: define {{.*}} @calls_ext(
+
+// A call of a function defined elsewhere, or of itself, is not.
+// CHECK-NOT: -9223372036854775808
+// CHECK: call i32 @ext(
+// CHECK-NOT: -9223372036854775808
+// CHECK: call preserve_mostcc double @__lineprof_close(
+// CHECK-NOT: -9223372036854775808
+// CHECK-LABEL: define {{.*}} @rec(
+// CHECK-NOT: -9223372036854775808
+// CHECK: call i32 @rec(
+// CHECK-NOT: -9223372036854775808
+// CHECK: call preserve_mostcc double @__lineprof_close(
+// CHECK-NOT: -9223372036854775808
 // CHECK-LABEL: define {{.*}} @straight.lp.plain(
 
 // The helper hands the runtime the weight with its flag, and keeps the
