@@ -102,6 +102,8 @@ constexpr uint64_t GateCountdown = 0, GateWeight = 1, GateWords = 2;
 constexpr uint64_t SwitchLong = 1 << 12, SwitchEvery = 1 << 18,
                    SwitchLast = 0, SwitchWords = 2 + 2 * 64;
 constexpr uint64_t SwitchBounded = 1ull << 63; // LP_SWITCH_BOUNDED
+// Bounded code (boundedCost): at most this many instructions.
+constexpr uint32_t BoundedLimit = 1024, Unbounded = ~0u;
 // After the runtime's words, the arguments of __lineprof_switch_slow.
 constexpr uint64_t SwitchArgNow = SwitchWords, SwitchArgD = SwitchWords + 1,
                    SwitchArgW = SwitchWords + 2, SwitchArgP = SwitchWords + 3,
@@ -392,9 +394,10 @@ private:
   bool isTimedCall(const CallBase &CB, const TargetLibraryInfo &TLI);
   enum class Reentry : uint8_t { Visiting, Never, Possible };
   DenseMap<const Function *, Reentry> ReentryOf;
-  DenseMap<const Function *, bool> BoundedOf;
-  bool isBounded(const Instruction &I);
-  bool isBounded(const Function &F);
+  DenseMap<const Function *, uint32_t> CostOf; // boundedCost, memoized
+  uint32_t boundedCost(const Instruction &I);
+  uint32_t boundedCost(const Function &F);
+  bool isBounded(const Function &F) { return boundedCost(F) <= BoundedLimit; }
   bool cannotReenter(const Function &F);
   bool callsCannotReenter(const Function &F, const Function *Self);
   SmallPtrSet<const Function *, 16> ReentersOnlyItself; // counts mode
@@ -1130,7 +1133,7 @@ Value *ModuleInstrumenter::switchWord(IRBuilder<> &B, uint64_t Word) {
 }
 
 // Stores the arguments of __lineprof_switch_slow and calls it; returns its
-// result as an i64. Bounded: the sample is of bounded code (isBounded),
+// result as an i64. Bounded: the sample is of bounded code (boundedCost),
 // which the weight's flag tells the runtime.
 Value *ModuleInstrumenter::callSwitch(IRBuilder<> &B, Value *Now, Value *D,
                                       Value *W, Value *P, bool Bounded) {
@@ -1280,7 +1283,7 @@ Value *ModuleInstrumenter::timedProbe(Instruction *Before, BlockClock &C,
 }
 
 // Closes the open segment: its ticks get (now - start) * weight. Bounded:
-// the segment has no calls (isBounded).
+// the segment is bounded code (boundedCost).
 Value *ModuleInstrumenter::closeSegment(Instruction *Before, BlockClock &C,
                                         uint32_t SegIdx, bool Bounded) {
   return timedProbe(Before, C,
@@ -1524,42 +1527,51 @@ static Instruction *codeEnd(BasicBlock &BB) {
   return Term;
 }
 
-// Bounded code runs a fixed sequence of instructions: it can only take
-// microseconds through a page fault, a switch or a stall, and the runtime
-// counts a long weighted sample of it once unless the thread faulted
-// (runtime/switches.c). An instruction is bounded if it is no call, a call
-// of an intrinsic that moves no memory (memcpy and memset can become
-// library calls, and take as long as their size), or a direct call of a
-// bounded function of this module that the linker cannot replace. A
-// function is bounded if all its instructions are and it has no loop.
-// Decided on the code as clang made it, before any is instrumented.
-bool ModuleInstrumenter::isBounded(const Instruction &I) {
+// Bounded code runs a fixed, short sequence of instructions: it can only
+// take microseconds through a page fault, a switch or a stall, and the
+// runtime counts a long weighted sample of it once unless the thread
+// faulted (runtime/switches.c). Its cost is its number of instructions,
+// a call's being its callee's plus one; unbounded code costs Unbounded:
+// a call other than of an intrinsic that moves no memory (memcpy and
+// memset can become library calls, and take as long as their size) or of
+// a bounded function of this module that the linker cannot replace, and a
+// function with a loop. Code that costs more than BoundedLimit is not
+// bounded either: a fully unrolled hash round of thousands of
+// instructions can take microseconds on its own. Decided on the code as
+// clang made it, before any is instrumented.
+uint32_t ModuleInstrumenter::boundedCost(const Instruction &I) {
+  if (isa<DbgInfoIntrinsic>(I))
+    return 0;
   auto *CB = dyn_cast<CallBase>(&I);
   if (!CB || (isa<IntrinsicInst>(CB) && !isa<MemIntrinsic>(CB)))
-    return true;
+    return 1;
   const auto *Callee =
       dyn_cast<Function>(CB->getCalledOperand()->stripPointerCasts());
-  return Callee && !Callee->isInterposable() &&
-         (Callee->hasLocalLinkage() || Callee->isDSOLocal()) &&
-         isBounded(*Callee);
+  if (!Callee || Callee->isInterposable() ||
+      !(Callee->hasLocalLinkage() || Callee->isDSOLocal()))
+    return Unbounded;
+  uint32_t C = boundedCost(*Callee);
+  return C > BoundedLimit ? Unbounded : C + 1;
 }
 
-bool ModuleInstrumenter::isBounded(const Function &F) {
-  auto Found = BoundedOf.find(&F);
-  if (Found != BoundedOf.end())
-    return Found->second; // false while visiting: a cycle
-  BoundedOf[&F] = false;
-  bool Bounded = !F.isDeclaration();
+uint32_t ModuleInstrumenter::boundedCost(const Function &F) {
+  auto Found = CostOf.find(&F);
+  if (Found != CostOf.end())
+    return Found->second; // Unbounded while visiting: a cycle
+  CostOf[&F] = Unbounded;
+  uint64_t Cost = F.isDeclaration() ? Unbounded : 0;
   for (const Instruction &I : instructions(F))
-    if (Bounded && !isBounded(I))
-      Bounded = false;
-  if (Bounded) {
+    if (Cost <= BoundedLimit)
+      Cost += boundedCost(I);
+  if (Cost <= BoundedLimit) {
     SmallVector<std::pair<const BasicBlock *, const BasicBlock *>, 4> Back;
     FindFunctionBackedges(F, Back);
-    Bounded = Back.empty();
+    if (!Back.empty())
+      Cost = Unbounded;
   }
-  BoundedOf[&F] = Bounded;
-  return Bounded;
+  uint32_t C = Cost <= BoundedLimit ? uint32_t(Cost) : Unbounded;
+  CostOf[&F] = C;
+  return C;
 }
 
 // Whether the frame ends where codeEnd says: a return, a resume, or a
@@ -2032,7 +2044,8 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
 
     // Walk the block and cut it into segments.
     SegmentInfo Cur{FnIndex, FI.File, 0, BlockIdx, 0};
-    bool CurBounded = true; // no call in Cur so far
+    uint64_t CurCost = 0; // boundedCost of Cur so far
+    auto bounded = [&]() { return CurCost <= BoundedLimit; };
     // Close the open segment before I and open Next.
     // A call segment's duration holds the timestamps its callee took: the
     // timed path counts them (the thread's timestamp count when the call
@@ -2041,7 +2054,7 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
     Value *CallProbes = nullptr;
     auto closeCall = [&](Instruction *Before, uint32_t SegIdx) {
       Segments.push_back({FnIndex, Cur.File, 0, BlockIdx, SegCallProbes});
-      Value *T = closeSegment(Before, Clock, SegIdx, CurBounded);
+      Value *T = closeSegment(Before, Clock, SegIdx, bounded());
       IRBuilder<> CB(probeCallOf(T));
       Value *N = CB.CreateSub(CB.CreateLoad(I64, ProbeCount), CallProbes);
       if (Clock.Weight)
@@ -2056,12 +2069,12 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
         if (Cur.Flags & SegCall)
           Clock.Ticks = closeCall(Before, SegIdx);
         else
-          Clock.Ticks = closeSegment(Before, Clock, SegIdx, CurBounded);
+          Clock.Ticks = closeSegment(Before, Clock, SegIdx, bounded());
         if (Next.Flags & SegCall)
           CallProbes = probeCountAfter(Clock.Ticks);
       }
       Cur = Next;
-      CurBounded = true;
+      CurCost = 0;
     };
     auto lineAt = [&](const DebugLoc &DL, uint32_t &Line, uint32_t &File) {
       if (!DL || DL.getLine() == 0)
@@ -2097,7 +2110,7 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
         // before it and take a fresh timestamp after it.
         boundary(I, {FnIndex, HasLoc ? File : Cur.File, HasLoc ? Line : Cur.Line,
                      BlockIdx, 0});
-        CurBounded = false;
+        CurCost = Unbounded;
         if (Timing != TimingMode::None)
           Clock.Ticks = startClock(I->getNextNode(), Clock);
         continue;
@@ -2111,7 +2124,7 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
           Cur.File = Call.File;
         }
         boundary(I, Call);
-        CurBounded = isBounded(*I); // a bounded callee's call
+        CurCost = boundedCost(*I); // a bounded callee's call
         if (!isa<InvokeInst>(I))
           boundary(I->getNextNode(), {FnIndex, Call.File, 0, BlockIdx, 0});
         continue;
@@ -2124,7 +2137,7 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
           boundary(I, {FnIndex, File, Line, BlockIdx, 0});
         }
       }
-      CurBounded &= isBounded(*I);
+      CurCost += boundedCost(*I);
     }
 
     uint32_t TLine = 0, TFile = 0;
@@ -2149,7 +2162,7 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
       boundary(Inv, {FnIndex, TLine ? TFile : Cur.File,
                      TLine ? TLine : Cur.Line, BlockIdx, SegCall,
                      calleeId(*Inv)});
-      CurBounded = isBounded(*Inv);
+      CurCost = boundedCost(*Inv);
       uint32_t SegIdx = Segments.size();
       Segments.push_back(Cur);
       if (Timing != TimingMode::None)
@@ -2161,7 +2174,8 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
     uint32_t LastSeg = Segments.size();
     Segments.push_back(Cur);
     if (Timing != TimingMode::None)
-      closeSegment(Term, Clock, LastSeg, CurBounded && isBounded(*Term));
+      closeSegment(Term, Clock, LastSeg,
+                   CurCost + boundedCost(*Term) <= BoundedLimit);
     if (leavesFrame(Term))
       leaveFrame(Term);
   }

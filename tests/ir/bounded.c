@@ -1,9 +1,11 @@
 // Bounded code: a segment without calls, or a whole function without calls
-// and without loops, runs a fixed sequence of instructions, and cannot take
-// microseconds except by a page fault, a switch or a stall. The probes say
-// so to the runtime with the weight's top bit (LP_SWITCH_BOUNDED), on the
-// slow path only: a long sample of bounded code, weighted, with no fault
-// and no switch of the thread counts once (runtime/switches.c).
+// and without loops, of at most 1024 instructions (a call of a bounded
+// function counting as its callee's), runs a fixed sequence of
+// instructions, and cannot take microseconds except by a page fault, a
+// switch or a stall. The probes say so to the runtime with the weight's top
+// bit (LP_SWITCH_BOUNDED), on the slow path only: a long sample of bounded
+// code, weighted, with no fault and no switch of the thread counts once
+// (runtime/switches.c).
 // RUN: %clang -g -O0 -Xclang -disable-O0-optnone -S -emit-llvm -Xclang -disable-llvm-passes %s -o %t.ll
 // RUN: %opt -load-pass-plugin=%plugin -passes=lineprof -S %t.ll -o %t.out.ll
 // RUN: FileCheck %s < %t.out.ll
@@ -53,6 +55,13 @@ int calls_ext(int x) {
 
 int rec(int n) {
   return n ? rec(n - 1) : 0;
+}
+
+// Over 1024 instructions: no longer bounded, though it has no call.
+#define R4(s) s s s s
+unsigned unrolled(unsigned x) {
+  R4(R4(R4(R4(R4(x = x * 3u + 1u;)))))
+  return x;
 }
 
 // A function without calls or loops: its segments close bounded, and its
@@ -124,6 +133,12 @@ int rec(int n) {
 // CHECK-NOT: -9223372036854775808
 // CHECK: call i32 @rec(
 // CHECK-NOT: -9223372036854775808
+// CHECK: call preserve_mostcc double @__lineprof_close(
+// CHECK-NOT: -9223372036854775808
+// Its long line closes unbounded; `return x;` after it is bounded.
+// CHECK-LABEL: define {{.*}} @unrolled(
+// CHECK-NOT: -9223372036854775808
+// CHECK-NOT: @__lineprof_close_bounded(
 // CHECK: call preserve_mostcc double @__lineprof_close(
 // CHECK-NOT: -9223372036854775808
 // CHECK-LABEL: define {{.*}} @straight.lp.plain(
