@@ -168,7 +168,8 @@ void __lineprof_before_exec(void);
  *       was switched out involuntarily since the newest note at or before
  *       its start, else w. With no such note (older than the log), w.
  *       LP_SWITCH_BOUNDED set in w marks a sample of bounded code (a
- *       segment, or a whole call, without calls and without loops): one
+ *       segment, or a whole call, of a fixed, short run of instructions,
+ *       without loops and calling only such code): one
  *       longer than LP_STALL_LONG ticks returns 1 also when the thread had
  *       no page fault and no switch since the note (a stall: an interrupt,
  *       a signal handler, the host of a virtual machine); the bit is not

@@ -16,13 +16,13 @@
  * weight.
  *
  * Most stalls are no switch: an interrupt, a signal handler, on a virtual
- * machine the host taking the CPU (bench/stalls.c: over a thousand a
- * second of 8 to 64 us on the machine this was written on, which the
- * kernel counted as the thread's CPU time). Nothing the kernel counts
- * tells them from slow code, except in code that cannot be slow: a
- * bounded sample (a segment or a whole call without calls or loops, a
- * fixed run of instructions) that takes over LP_STALL_LONG ticks without a
- * page fault of the thread since the note was stopped, and counts once.
+ * machine the host taking the CPU (bench/stalls.c: a gap over 10 us in 7%
+ * of windows of 100 us on the machine this was written on, nearly all
+ * counted by the kernel as the thread's CPU time). Nothing the kernel
+ * counts tells them from slow code, except in code that cannot be slow: a
+ * bounded sample (a fixed, short run of instructions: plugin/LineProf.cpp,
+ * boundedCost) that takes over LP_STALL_LONG ticks without a page fault
+ * or a switch of the thread since the note was stopped, and counts once.
  * A page fault (first touch of memory) is the code's own time: it keeps
  * the weight. The note holds both counts: switches in its low 32 bits,
  * faults in its high 32. */
