@@ -1532,9 +1532,10 @@ static Instruction *codeEnd(BasicBlock &BB) {
 // runtime counts a long weighted sample of it once unless the thread
 // faulted (runtime/switches.c). Its cost is its number of instructions,
 // a call's being its callee's plus one; unbounded code costs Unbounded:
-// a call other than of an intrinsic that moves no memory (memcpy and
-// memset can become library calls, and take as long as their size) or of
-// a bounded function of this module that the linker cannot replace, and a
+// a call other than of a bounded function of this module that the linker
+// cannot replace, or of an intrinsic without side effects (or a marker
+// such as lifetime.start: memcpy and memset can become library calls and
+// take as long as their size, rdrand can take microseconds), and a
 // function with a loop. Code that costs more than BoundedLimit is not
 // bounded either: a fully unrolled hash round of thousands of
 // instructions can take microseconds on its own. Decided on the code as
@@ -1543,8 +1544,11 @@ uint32_t ModuleInstrumenter::boundedCost(const Instruction &I) {
   if (isa<DbgInfoIntrinsic>(I))
     return 0;
   auto *CB = dyn_cast<CallBase>(&I);
-  if (!CB || (isa<IntrinsicInst>(CB) && !isa<MemIntrinsic>(CB)))
+  if (!CB)
     return 1;
+  if (auto *II = dyn_cast<IntrinsicInst>(CB))
+    return !II->mayHaveSideEffects() || II->isAssumeLikeIntrinsic() ? 1
+                                                                     : Unbounded;
   const auto *Callee =
       dyn_cast<Function>(CB->getCalledOperand()->stripPointerCasts());
   if (!Callee || Callee->isInterposable() ||

@@ -10,6 +10,7 @@
 // RUN: %opt -load-pass-plugin=%plugin -passes=lineprof -S %t.ll -o %t.out.ll
 // RUN: FileCheck %s < %t.out.ll
 // RUN: %opt -passes=verify -disable-output %t.out.ll
+#include <immintrin.h>
 #include <string.h>
 
 int straight(int x) {
@@ -62,6 +63,16 @@ int rec(int n) {
 unsigned unrolled(unsigned x) {
   R4(R4(R4(R4(R4(x = x * 3u + 1u;)))))
   return x;
+}
+
+unsigned pure_ops(unsigned x) {
+  return __builtin_popcount(x) + (unsigned)__builtin_expect(x > 3, 1);
+}
+
+__attribute__((target("rdrnd"))) unsigned long long random64(void) {
+  unsigned long long r;
+  _rdrand64_step(&r);
+  return r;
 }
 
 // A function without calls or loops: its segments close bounded, and its
@@ -141,6 +152,25 @@ unsigned unrolled(unsigned x) {
 // CHECK-NOT: @__lineprof_close_bounded(
 // CHECK: call preserve_mostcc double @__lineprof_close(
 // CHECK-NOT: -9223372036854775808
+
+// An intrinsic without side effects is bounded; rdrand, which can take
+// microseconds, is not, nor is the call of the function that uses it.
+// CHECK-LABEL: define {{.*}} @pure_ops(
+// CHECK-NOT: @__lineprof_close(
+// CHECK: call i32 @llvm.ctpop.i32(
+// CHECK-NOT: @__lineprof_close(
+// CHECK: or i64 %lp.weight, -9223372036854775808
+// CHECK-LABEL: define {{.*}} @random64(
+// CHECK-NOT: -9223372036854775808
+// CHECK: call i32 @_rdrand64_step(
+// CHECK-NOT: -9223372036854775808
+// CHECK: call preserve_mostcc double @__lineprof_close(
+// CHECK-NOT: -9223372036854775808
+// CHECK-LABEL: define {{.*}} @_rdrand64_step(
+// CHECK-NOT: @__lineprof_close_bounded(
+// CHECK: call { i64, i32 } @llvm.x86.rdrand.64()
+// CHECK-NOT: @__lineprof_close_bounded(
+// CHECK: call preserve_mostcc double @__lineprof_close(
 // CHECK-LABEL: define {{.*}} @straight.lp.plain(
 
 // The helper hands the runtime the weight with its flag, and keeps the
