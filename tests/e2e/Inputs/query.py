@@ -28,12 +28,19 @@ def report(name, ok, details=""):
     print("%s: %d%s" % (name, 1 if ok else 0, "" if ok else " (" + details + ")"))
 
 
+def printed(path, name, n=1):
+    """The n integers a program printed after the word `name` (its output
+    saved at path)."""
+    words = open(path).read().split()
+    i = words.index(name) + 1
+    return [int(w) for w in words[i:i + n]]
+
+
 def callee_time(con, out):
     three, one = line_by_marker(con, "THREE"), line_by_marker(con, "ONE")
     ratio = three["time"] / max(one["time"], 1)
     # What the program measured around the same calls.
-    words = open(out).read().split()
-    m3, m1 = (int(w) for w in words[words.index("measured") + 1:][:2])
+    m3, m1 = printed(out, "measured", 2)
     measured = m3 / max(m1, 1)
     report("ratio three/one within 5% of the measured one",
            abs(ratio - measured) <= 0.05 * measured,
@@ -117,8 +124,7 @@ def stalled(con, out):
     thread 20 us in every 100 (tests/timing/stalled.c): its total cannot
     exceed the time of the loop that calls it, as the program measured it,
     and stays about what its lines take."""
-    words = open(out).read().split()
-    stalls, loop = int(words[words.index("stalls") + 1]), int(words[words.index("loop") + 1])
+    (stalls,), (loop,) = printed(out, "stalls"), printed(out, "loop")
     report("stalls injected", stalls >= 100, str(stalls))
     tiny = leaf_inclusive(con, 10000000)
     report("tiny inclusive <= the loop's time", tiny["inclusive"] <= loop,
