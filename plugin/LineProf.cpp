@@ -1840,8 +1840,7 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
   // before each probe reloads the decision and copies the timestamp's phi
   // through the stack, timed or not (sqlite3.c: 13% more code, and its
   // workload twice as slow as with the copies).
-  bool Versioned = Timing == TimingMode::Sampled &&
-                   canVersion(F);
+  bool Versioned = Timing == TimingMode::Sampled && canVersion(F);
 
   // Hit counters first, so that every gate exists before the blocks that
   // use it are instrumented.
@@ -2177,9 +2176,9 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
 
     uint32_t LastSeg = Segments.size();
     Segments.push_back(Cur);
+    CurCost += boundedCost(*Term);
     if (Timing != TimingMode::None)
-      closeSegment(Term, Clock, LastSeg,
-                   CurCost + boundedCost(*Term) <= BoundedLimit);
+      closeSegment(Term, Clock, LastSeg, bounded());
     if (leavesFrame(Term))
       leaveFrame(Term);
   }
