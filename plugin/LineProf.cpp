@@ -2483,11 +2483,50 @@ static void makeInternalSibling(Function &New, Function &F) {
   New.setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
 }
 
+// Sets the compile units' lists of enums, retained types, globals and
+// imported entities aside for as long as it lives. CloneFunction maps
+// every compile unit its function's subprogram belongs to, and all that
+// the unit lists, to themselves, and walks all of it to find it, on every
+// call: cloning each function of a unit took time in functions x unit size
+// (2.4 of the pass's 2.9 s in an -O0 compile of sqlite3.c). Without the
+// lists each clone walks what its own function refers to; a distinct node
+// only the lists lead to is not reachable from a function body anyway.
+class UnitListsAside {
+  struct Saved {
+    DICompileUnit *CU;
+    MDTuple *Enums, *Retained, *Globals, *Imported;
+  };
+  SmallVector<Saved, 1> Units;
+
+public:
+  explicit UnitListsAside(Module &M) {
+    for (DICompileUnit *CU : M.debug_compile_units()) {
+      Units.push_back({CU, CU->getEnumTypes().get(),
+                       CU->getRetainedTypes().get(),
+                       CU->getGlobalVariables().get(),
+                       CU->getImportedEntities().get()});
+      CU->replaceEnumTypes(nullptr);
+      CU->replaceRetainedTypes(nullptr);
+      CU->replaceGlobalVariables(nullptr);
+      CU->replaceImportedEntities(nullptr);
+    }
+  }
+  ~UnitListsAside() {
+    for (const Saved &S : Units) {
+      S.CU->replaceEnumTypes(S.Enums);
+      S.CU->replaceRetainedTypes(S.Retained);
+      S.CU->replaceGlobalVariables(S.Globals);
+      S.CU->replaceImportedEntities(S.Imported);
+    }
+  }
+};
+
 // Copies the functions before they are instrumented, and points the copies'
 // direct calls of each other at the copies.
 void ModuleInstrumenter::copyPlain(ArrayRef<Function *> Work) {
   if (!plainCopiesWanted())
     return;
+  UnitListsAside Aside(M);
   for (Function *F : Work) {
     if (!canCopy(*F))
       continue;
