@@ -389,6 +389,7 @@ private:
                     uint64_t Word, Value *Start, Value *Fallback);
   Value *startClock(Instruction *Before, BlockClock &C);
   Value *probeCountAfter(Value *T);
+  void reachThreadLocalsByCall(Function &F);
   Value *emitBufferLoad(Function &F, Instruction *&Last);
   Function *getOrCreateGetBuffer();
   bool isTimedCall(const CallBase &CB, const TargetLibraryInfo &TLI);
@@ -915,6 +916,57 @@ BlockClock ModuleInstrumenter::emitGate(Value *Buf, Instruction *Before,
   W->addIncoming(B.getInt64(1), Then->getParent()->getSinglePredecessor());
   C.Weight = W;
   return C;
+}
+
+// At -O0 the fast instruction selector cannot address a thread-local
+// variable: a block that reads the thread's timestamp count or writes its
+// switch log went to SelectionDAG up to that access, and the time mode's
+// timed copies have many such blocks. There the instrumented code takes the
+// address from a call (`__lineprof_probes.addr()`), which it can select.
+// The buffer's own slot, read once per call on the untimed path too, keeps
+// its direct access.
+void ModuleInstrumenter::reachThreadLocalsByCall(Function &F) {
+  auto wanted = [&](Value *V) -> GlobalVariable * {
+    if (V == ProbeCount || V == SwitchLog)
+      return cast<GlobalVariable>(V);
+    if (auto *CE = dyn_cast<ConstantExpr>(V))
+      if (CE->getNumOperands() && (CE->getOperand(0) == ProbeCount ||
+                                   CE->getOperand(0) == SwitchLog))
+        return cast<GlobalVariable>(CE->getOperand(0));
+    return nullptr;
+  };
+  SmallVector<Use *, 32> Uses;
+  for (Instruction &I : instructions(F))
+    for (Use &U : I.operands())
+      if (wanted(U.get()))
+        Uses.push_back(&U);
+  for (Use *U : Uses) {
+    auto *I = cast<Instruction>(U->getUser());
+    Instruction *At = I;
+    if (auto *Phi = dyn_cast<PHINode>(I))
+      At = Phi->getIncomingBlock(*U)->getTerminator();
+    GlobalVariable *GV = wanted(U->get());
+    std::string Name = (GV->getName() + ".addr").str();
+    Function *Addr = M.getFunction(Name);
+    if (!Addr) {
+      Addr = Function::Create(FunctionType::get(GV->getType(), false),
+                              GlobalValue::InternalLinkage, Name, M);
+      Addr->addFnAttr(Attribute::NoInline);
+      Addr->setDoesNotThrow();
+      Addr->addFnAttr(Attribute::WillReturn);
+      Addr->setDoesNotAccessMemory();
+      ReturnInst::Create(Ctx, GV, BasicBlock::Create(Ctx, "entry", Addr));
+    }
+    IRBuilder<> B(At);
+    Value *New = B.CreateCall(Addr);
+    if (auto *CE = dyn_cast<ConstantExpr>(U->get())) {
+      Instruction *NI = CE->getAsInstruction();
+      NI->insertBefore(At);
+      NI->replaceUsesOfWith(GV, New);
+      New = NI;
+    }
+    U->set(New);
+  }
 }
 
 // Counts one more timestamp taken on this thread; returns the new count.
@@ -2655,6 +2707,8 @@ bool ModuleInstrumenter::run() {
     LLVM_DEBUG(dbgs() << "lineprof: instrumenting " << F->getName() << "\n");
     instrumentFunction(*F);
     instrumentExecCalls(*F);
+    if (Unoptimized)
+      reachThreadLocalsByCall(*F);
   }
   for (auto &KV : PlainCopy)
     emitSwitch(*KV.first, *KV.second);
