@@ -3131,7 +3131,12 @@ struct LineProfSplitPass : PassInfoMixin<LineProfSplitPass> {
       CallInst *C = TB.CreateCall(Callee, FArgs);
       C->setAttributes(Attrs);
       C->setCallingConv(CC);
-      C->setTailCallKind(CallInst::TCK_MustTail);
+      // At -O0 an ordinary call: the frame costs nothing there that the
+      // -O0 code does not pay anyway, and the fast instruction selector
+      // takes no tail call (it handed both calls of every function to
+      // SelectionDAG).
+      C->setTailCallKind(F.hasOptNone() ? CallInst::TCK_None
+                                        : CallInst::TCK_MustTail);
       C->addFnAttr(Attribute::NoInline);
       if (F.getReturnType()->isVoidTy())
         TB.CreateRetVoid();
