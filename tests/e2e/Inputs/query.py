@@ -121,14 +121,17 @@ def leaf_inclusive_runs(con, *others):
 
 def stalled(con, out):
     """A leaf called 10 million times while a signal handler stalls the
-    thread 20 us in every 100 (tests/timing/stalled.c): its total cannot
-    exceed the time of the loop that calls it, as the program measured it,
-    and stays about what its lines take."""
+    thread 20 us in every 100 (tests/timing/stalled.c): its total stays
+    within half again the time of the loop that calls it, as the program
+    measured it, and about what its lines take. A sampled estimate of a
+    leaf in a tight loop can come out above the loop's time (1.09 times
+    in one CI run; docs/design.md, "Tight loops"); the stalls counted once
+    per execution made it 1.8 to 9 times."""
     (stalls,), (loop,) = printed(out, "stalls"), printed(out, "loop")
     report("stalls injected", stalls >= 100, str(stalls))
     tiny = leaf_inclusive(con, 10000000)
-    report("tiny inclusive <= the loop's time", tiny["inclusive"] <= loop,
-           "%s vs %d" % (tiny, loop))
+    report("tiny inclusive <= 1.5 x the loop's time",
+           tiny["inclusive"] <= 1.5 * loop, "%s vs %d" % (tiny, loop))
 
 
 def preempted(con):
