@@ -2148,12 +2148,12 @@ void ModuleInstrumenter::instrumentFunction(Function &F) {
       return lineAt(I.getDebugLoc(), Line, File);
     };
 
-    // A block's hit counter takes the location of the block's first
-    // instruction, a marker or a lone branch included (`u64 v;`, `break;`),
-    // and so opens its first segment on that line. Edge counters carry no
-    // location; the segments must not depend on where they went.
-    if (ByEdges)
-      lineAt(TopOf[BB]->getDebugLoc(), Cur.Line, Cur.File);
+    // A block's first segment opens on the line of its first instruction,
+    // a marker or a lone branch included (`u64 v;`, `break;`): a block hit
+    // counter takes that location. Edge counters and the additions of a
+    // block counted at its branch carry none; the segments must not depend
+    // on where the counts went, or the modes would list different lines.
+    lineAt(TopOf[BB]->getDebugLoc(), Cur.Line, Cur.File);
     for (Instruction *I : Insts) {
       if (I == Term)
         break; // a musttail call: handled with the terminator below
