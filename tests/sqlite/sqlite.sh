@@ -5,6 +5,8 @@
 #  - Hits equal llvm-cov's line counts on every line both report, except
 #    lines of kinds that differ by design (listed; docs/design.md) and at
 #    most a few dozen others, each listed.
+#  - At -O2 also the cheapest build to compile (the counts mode without
+#    plain copies): same output, and the same hits and calls as the default.
 #  - Compile time, flush time, database size and `lineprof annotate` time
 #    are measured and printed (targets live in bench/, not here).
 #   sqlite.sh BUILD_DIR SOURCE_DIR CLANG LLVM_TOOLS_DIR WORK_DIR
@@ -57,5 +59,34 @@ for opt in 0 2; do
     --max-unexplained 60 --lines-report "$work/differences-O$opt.txt" \
     "$sqlite/sqlite3.c" $rows || status=1
   echo "every differing line: $work/differences-O$opt.txt"
+  [ "$opt" = 2 ] || continue
+  # The cheapest build to compile: hits only, no plain copies. Its hits
+  # must be the default build's, line by line and call by call.
+  t3=$(seconds)
+  LINEPROF_MODE=counts LINEPROF_PLAIN_COPIES=0 $clang -g -O2 -fpass-plugin="$plugin" \
+    $flags "$sqlite/sqlite3.c" "$driver" -o "$work/counts-O2"
+  t4=$(seconds)
+  awk -v a="$t0" -v b="$t1" -v c="$t3" -v d="$t4" 'BEGIN {
+    printf "compile, counts mode without plain copies: %.1f s (%.2fx the plain compile)\n", d - c, (d - c) / (b - a) }'
+  rm -f "$work/counts-O2.db"
+  LINEPROF_DB="$work/counts-O2.db" "$work/counts-O2" $rows > "$work/counts-O2.out"
+  if ! cmp -s "$work/plain-O2.out" "$work/counts-O2.out"; then
+    echo "counts mode: output DIFFERS from the plain build"; status=1
+  fi
+  for db in O2 counts-O2; do
+    sqlite3 "$work/$db.db" "SELECT function, line_no, SUM(hits) FROM line_profile
+      GROUP BY 1, 2 ORDER BY 1, 2" > "$work/$db.hits"
+    sqlite3 "$work/$db.db" "SELECT function, line_no, SUM(calls), SUM(primitive_calls)
+      FROM function_profile GROUP BY 1, 2 ORDER BY 1, 2" > "$work/$db.calls"
+  done
+  if cmp -s "$work/O2.hits" "$work/counts-O2.hits" && cmp -s "$work/O2.calls" "$work/counts-O2.calls"; then
+    echo "counts mode: hits of $(wc -l < "$work/O2.hits") lines and calls of" \
+      "$(wc -l < "$work/O2.calls") functions equal the time mode's"
+  else
+    echo "counts mode: hits or calls DIFFER from the time mode's:"
+    diff "$work/O2.hits" "$work/counts-O2.hits" | head -20
+    diff "$work/O2.calls" "$work/counts-O2.calls" | head -20
+    status=1
+  fi
 done
 exit $status
